@@ -1,0 +1,122 @@
+// The syscall floor: the same map operations as MapOpsBenchmark, through libbpf, timed in C.
+// Prints one line per (type, operation): "<TYPE>\t<operation>\t<ns per op>".
+// Build: cc -O2 -o floor floor.c -lbpf      Run: ./floor [iterations]
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ENTRIES 1024
+#define BATCH 256
+
+static double now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static void report(const char *type, const char *op, double total_ns, long ops) {
+    printf("%s\t%s\t%.2f\n", type, op, total_ns / (double) ops);
+}
+
+static int run(const char *name, enum bpf_map_type type, long iters) {
+    int ncpus = libbpf_num_possible_cpus();
+    int percpu = type == BPF_MAP_TYPE_PERCPU_ARRAY;
+    size_t vbuf = percpu ? 8 * (size_t) ncpus : 8;
+    LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = type == BPF_MAP_TYPE_HASH ? BPF_F_ZERO_SEED : 0);
+    int fd = bpf_map_create(type, "bench", 4, 8, ENTRIES, &opts);
+    if (fd < 0) {
+        fprintf(stderr, "create %s: %s\n", name, strerror(errno));
+        return 1;
+    }
+    unsigned char *value = calloc(1, vbuf);
+    unsigned char *bvalues = calloc(BATCH, vbuf);
+    uint32_t bkeys[BATCH];
+    uint32_t k, miss, next;
+    for (k = 0; k < ENTRIES; k++) {
+        bpf_map_update_elem(fd, &k, value, BPF_ANY);
+    }
+    for (k = 0; k < BATCH; k++) {
+        bkeys[k] = k;
+    }
+    double t0;
+    long i;
+    volatile int sink = 0;
+
+    t0 = now_ns();
+    for (i = 0; i < iters; i++) {
+        k = i & (ENTRIES - 1);
+        sink += bpf_map_lookup_elem(fd, &k, value);
+    }
+    report(name, "lookupHit", now_ns() - t0, iters);
+
+    t0 = now_ns();
+    for (i = 0; i < iters; i++) {
+        miss = (percpu || type == BPF_MAP_TYPE_ARRAY ? ENTRIES : 1000000) + (i & (ENTRIES - 1));
+        sink += bpf_map_lookup_elem(fd, &miss, value);
+    }
+    report(name, "lookupMiss", now_ns() - t0, iters);
+
+    t0 = now_ns();
+    for (i = 0; i < iters; i++) {
+        k = i & (ENTRIES - 1);
+        sink += bpf_map_update_elem(fd, &k, value, BPF_ANY);
+    }
+    report(name, "update", now_ns() - t0, iters);
+
+    t0 = now_ns();
+    for (i = 0; i < iters; i++) {
+        k = i & (ENTRIES - 1);
+        if (type == BPF_MAP_TYPE_HASH) {
+            sink += bpf_map_delete_elem(fd, &k);
+        }
+        sink += bpf_map_update_elem(fd, &k, value, BPF_ANY);
+    }
+    report(name, "deleteAndUpdate", now_ns() - t0, iters);
+
+    next = UINT32_MAX;
+    t0 = now_ns();
+    for (i = 0; i < iters; i++) {
+        if (bpf_map_get_next_key(fd, &next, &next) != 0) {
+            next = UINT32_MAX;
+        }
+    }
+    report(name, "nextKey", now_ns() - t0, iters);
+
+    long batches = iters / BATCH > 0 ? iters / BATCH : 1;
+    uint32_t out_batch[64];
+    t0 = now_ns();
+    for (i = 0; i < batches; i++) {
+        __u32 count = BATCH;
+        sink += bpf_map_lookup_batch(fd, NULL, out_batch, bkeys, bvalues, &count, NULL);
+    }
+    report(name, "lookupBatch", now_ns() - t0, batches * BATCH);
+    for (k = 0; k < BATCH; k++) {
+        bkeys[k] = k;
+    }
+    t0 = now_ns();
+    for (i = 0; i < batches; i++) {
+        __u32 count = BATCH;
+        sink += bpf_map_update_batch(fd, bkeys, bvalues, &count, NULL);
+    }
+    report(name, "updateBatch", now_ns() - t0, batches * BATCH);
+
+    free(value);
+    free(bvalues);
+    close(fd);
+    return sink == 12345 ? 2 : 0;
+}
+
+int main(int argc, char **argv) {
+    long iters = argc > 1 ? atol(argv[1]) : 2000000;
+    int rc = 0;
+    rc |= run("HASH", BPF_MAP_TYPE_HASH, iters);
+    rc |= run("ARRAY", BPF_MAP_TYPE_ARRAY, iters);
+    rc |= run("PERCPU_ARRAY", BPF_MAP_TYPE_PERCPU_ARRAY, iters);
+    return rc;
+}

@@ -1,0 +1,270 @@
+package org.bpfmaps.linux;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.bpfmaps.Access;
+import org.bpfmaps.BpfCommand;
+import org.bpfmaps.BpfException;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.Errno;
+import org.bpfmaps.MapBackend;
+import org.bpfmaps.MapFlag;
+import org.bpfmaps.MapSpec;
+import org.bpfmaps.MapType;
+import org.bpfmaps.linux.sys.Bpf;
+import org.bpfmaps.linux.sys.LibC;
+import org.bpfmaps.linux.sys.NativeBuffer;
+import org.bpfmaps.linux.sys.Scratch;
+
+/**
+ * The running kernel as a {@link MapBackend}: every method is a {@code bpf(2)} call.
+ *
+ * <p>Exists as the linux half of the SPI. It holds no state of its own beyond caches of kernel facts (possible
+ * CPUs, type probes), so closing it closes nothing; maps live until their own {@code close()}.
+ */
+public final class LinuxBackend implements MapBackend {
+    private static final int PAGE_SIZE = 4096;
+
+    private final Map<MapType, Boolean> supported = new ConcurrentHashMap<>();
+
+    LinuxBackend() {
+    }
+
+    @Override
+    public String name() {
+        return LinuxProvider.NAME;
+    }
+
+    @Override
+    public BpfMap create(MapSpec spec) {
+        spec.check();
+        BpfMap inner = spec.innerMap();
+        if (inner == null) {
+            return create(spec, 0);
+        }
+        if (!(inner instanceof LinuxMap)) {
+            throw BpfException.of(BpfCommand.BPF_MAP_CREATE, Errno.EINVAL.number(), "map spec " + spec,
+                    "the inner map " + inner + " is not a linux map");
+        }
+        return ((LinuxMap) inner).withFd(BpfCommand.BPF_MAP_CREATE, fd -> create(spec, fd));
+    }
+
+    private BpfMap create(MapSpec spec, int innerFd) {
+        int fd = Bpf.mapCreate(Scratch.get().attr(), spec.type().id(), spec.keySize(), spec.valueSize(),
+                spec.maxEntries(), spec.flags(), innerFd, spec.numaNode(), spec.nameBytes(), spec.mapExtra());
+        if (fd < 0) {
+            throw BpfException.of(BpfCommand.BPF_MAP_CREATE, -fd, "map spec " + spec);
+        }
+        return LinuxMap.adopt(fd, Access.READ_WRITE, BpfCommand.BPF_MAP_CREATE, "new map " + spec);
+    }
+
+    @Override
+    public BpfMap openPinned(String path, Access access) {
+        byte[] bytes = pathBytes(path);
+        Scratch scratch = Scratch.get();
+        NativeBuffer data = scratch.data(bytes.length);
+        int fd;
+        try {
+            data.buffer().put(0, bytes);
+            fd = Bpf.objGet(scratch.attr(), data.address(), access.fileFlags());
+        } finally {
+            scratch.release(data);
+        }
+        String what = "pinned path " + path;
+        if (fd < 0) {
+            throw BpfException.of(BpfCommand.BPF_OBJ_GET, -fd, what);
+        }
+        return LinuxMap.adopt(fd, access, BpfCommand.BPF_OBJ_GET, what);
+    }
+
+    @Override
+    public BpfMap openById(int id, Access access) {
+        String what = "map id " + Integer.toUnsignedString(id);
+        int fd = Bpf.mapGetFdById(Scratch.get().attr(), id, access.fileFlags());
+        if (fd < 0) {
+            throw BpfException.of(BpfCommand.BPF_MAP_GET_FD_BY_ID, -fd, what);
+        }
+        return LinuxMap.adopt(fd, access, BpfCommand.BPF_MAP_GET_FD_BY_ID, what);
+    }
+
+    @Override
+    public int[] mapIds() {
+        NativeBuffer attr = Scratch.get().attr();
+        int[] ids = new int[64];
+        int n = 0;
+        int next = 0;
+        for (;;) {
+            int r = Bpf.mapGetNextId(attr, next);
+            if (r == -Errno.ENOENT.number()) {
+                return Arrays.copyOf(ids, n);
+            }
+            if (r < 0) {
+                throw BpfException.of(BpfCommand.BPF_MAP_GET_NEXT_ID, -r, "map ids after " + next);
+            }
+            next = Bpf.nextId(attr);
+            if (n == ids.length) {
+                ids = Arrays.copyOf(ids, n * 2);
+            }
+            ids[n++] = next;
+        }
+    }
+
+    /**
+     * Whether the running kernel creates a minimal map of {@code type}, probed once per type the way bpftool's
+     * feature probe does. Types whose creation needs objects bpfmaps does not build report {@code false}:
+     * STRUCT_OPS (a vmlinux BTF value type) and the local storages SK/INODE/TASK/CGRP_STORAGE (a BTF value type).
+     */
+    @Override
+    public boolean isSupported(MapType type) {
+        return supported.computeIfAbsent(type, LinuxBackend::probe);
+    }
+
+    private static boolean probe(MapType type) {
+        int key = 4;
+        int value = 4;
+        int max = 1;
+        int flags = 0;
+        switch (type) {
+            case UNSPEC:
+            case STRUCT_OPS:
+            case SK_STORAGE:
+            case INODE_STORAGE:
+            case TASK_STORAGE:
+            case CGRP_STORAGE:
+                return false;
+            case LPM_TRIE:
+                key = 8;
+                value = 8;
+                flags = MapFlag.NO_PREALLOC.bit();
+                break;
+            case STACK_TRACE:
+                value = 8;
+                break;
+            case CGROUP_STORAGE:
+            case PERCPU_CGROUP_STORAGE:
+                key = 12;
+                max = 0;
+                break;
+            case QUEUE:
+            case STACK:
+            case BLOOM_FILTER:
+                key = 0;
+                break;
+            case RINGBUF:
+            case USER_RINGBUF:
+                key = 0;
+                value = 0;
+                max = PAGE_SIZE;
+                break;
+            case ARENA:
+                key = 0;
+                value = 0;
+                flags = MapFlag.MMAPABLE.bit();
+                break;
+            default:
+                break;
+        }
+        NativeBuffer attr = Scratch.get().attr();
+        int inner = -1;
+        if (type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS) {
+            inner = Bpf.mapCreate(attr, MapType.ARRAY.id(), 4, 4, 1, 0, 0, 0, new byte[0], 0);
+            if (inner < 0) {
+                return false;
+            }
+        }
+        try {
+            int fd = Bpf.mapCreate(attr, type.id(), key, value, max, flags, Math.max(inner, 0), 0, new byte[0], 0);
+            if (fd < 0) {
+                return false;
+            }
+            LibC.close(fd);
+            return true;
+        } finally {
+            if (inner >= 0) {
+                LibC.close(inner);
+            }
+        }
+    }
+
+    @Override
+    public int possibleCpus() {
+        return possibleCpuCount();
+    }
+
+    static int possibleCpuCount() {
+        return Cpus.COUNT;
+    }
+
+    /**
+     * Pins the calling thread to {@code cpu} with {@code sched_setaffinity} while {@code action} runs, then restores
+     * the thread's previous mask, also when {@code action} throws.
+     *
+     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU or the thread cannot run on it
+     */
+    @Override
+    public <T> T onCpu(int cpu, Supplier<T> action) {
+        if (cpu < 0 || !Cpus.POSSIBLE.get(cpu)) {
+            throw new IllegalArgumentException("cpu " + cpu + " is not a possible CPU (possible: " + Cpus.POSSIBLE
+                    + ")");
+        }
+        int maskBytes = Math.max(128, ((Cpus.POSSIBLE.length() + 63) / 64) * 8);
+        NativeBuffer previous = new NativeBuffer(maskBytes);
+        NativeBuffer pinned = new NativeBuffer(maskBytes);
+        try {
+            if (LibC.sched_getaffinity(0, maskBytes, previous.address()) < 0) {
+                throw affinityFailure("sched_getaffinity", cpu, LibC.errno());
+            }
+            pinned.buffer().put(cpu / 8, (byte) (1 << (cpu % 8)));
+            if (LibC.sched_setaffinity(0, maskBytes, pinned.address()) < 0) {
+                throw affinityFailure("sched_setaffinity", cpu, LibC.errno());
+            }
+            try {
+                return action.get();
+            } finally {
+                if (LibC.sched_setaffinity(0, maskBytes, previous.address()) < 0) {
+                    throw affinityFailure("sched_setaffinity (restoring the previous mask)", cpu, LibC.errno());
+                }
+            }
+        } finally {
+            previous.free();
+            pinned.free();
+        }
+    }
+
+    private static IllegalArgumentException affinityFailure(String call, int cpu, int errno) {
+        Errno e = Errno.of(errno);
+        return new IllegalArgumentException("cannot run on cpu " + cpu + ": " + call + " failed: "
+                + (e == Errno.UNKNOWN ? "errno " + errno : e.name() + " (" + e.description() + ")"));
+    }
+
+    /** A path as the kernel takes it: UTF-8 bytes and a NUL. */
+    static byte[] pathBytes(String path) {
+        byte[] utf8 = path.getBytes(StandardCharsets.UTF_8);
+        for (byte b : utf8) {
+            if (b == 0) {
+                throw new IllegalArgumentException("path contains a NUL character: " + path);
+            }
+        }
+        return Arrays.copyOf(utf8, utf8.length + 1);
+    }
+
+    @Override
+    public void close() {
+        // Nothing to release: maps are closed by their own handles.
+    }
+
+    @Override
+    public String toString() {
+        return "linux backend (" + Cpus.COUNT + " possible CPUs)";
+    }
+
+    /** The possible-CPU mask, read once when first needed. */
+    private static final class Cpus {
+        static final BitSet POSSIBLE = PossibleCpus.read();
+        static final int COUNT = POSSIBLE.cardinality();
+    }
+}

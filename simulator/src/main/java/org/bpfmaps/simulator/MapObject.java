@@ -1,0 +1,180 @@
+package org.bpfmaps.simulator;
+
+import java.nio.ByteBuffer;
+import org.bpfmaps.BpfCommand;
+import org.bpfmaps.Errno;
+import org.bpfmaps.MapFlag;
+import org.bpfmaps.MapSpec;
+import org.bpfmaps.MapType;
+import org.bpfmaps.UpdateFlags;
+import org.bpfmaps.spi.AbstractBpfMap;
+
+/**
+ * The kernel-side map object ({@code struct bpf_map}) that every descriptor of one map shares.
+ *
+ * <p>Exists to separate what belongs to the map (elements, frozen state, reference count, id) from what belongs to
+ * one descriptor (its access mode, its closed state, see {@link SimBpfMap}). Subclasses hold the elements of one
+ * family of types and implement the type's operations after the descriptor has checked permissions; they return
+ * {@code 0} or a positive errno, exactly as the kernel's map ops do. Every element operation runs under the
+ * object's monitor, which makes each one atomic per element (and per map) for concurrent callers.
+ */
+abstract class MapObject {
+
+    static final int EPERM = Errno.EPERM.number();
+    static final int ENOENT = Errno.ENOENT.number();
+    static final int E2BIG = Errno.E2BIG.number();
+    static final int EACCES = Errno.EACCES.number();
+    static final int EEXIST = Errno.EEXIST.number();
+    static final int EINVAL = Errno.EINVAL.number();
+    static final int ENOSPC = Errno.ENOSPC.number();
+    static final int ENOMEM = Errno.ENOMEM.number();
+    static final int ENOTSUPP = Errno.ENOTSUPP.number();
+
+    /** Outcome of a batch command on the object: errno (0 for success) and the kernel's {@code count}. */
+    record Batch(int errno, int count) {
+    }
+
+    final SimulatedKernel kernel;
+    final MapType type;
+    final int keySize;
+    final int valueSize;
+    final int maxEntries;
+    final int flags;
+    final String name;
+    final long mapExtra;
+    final int id;
+    final int cpus;
+    /** {@code round_up(value_size, 8)}: the per-CPU stride of user-space buffers and the array element stride. */
+    final int slot;
+    /** Bytes of a user-space value buffer (per-CPU: {@code slot * cpus}). */
+    final int valueBufferSize;
+
+    private volatile boolean frozen;
+    /** Descriptors and pins referring to this object; guarded by the kernel. */
+    int references;
+
+    MapObject(SimulatedKernel kernel, MapSpec spec, int id) {
+        this.kernel = kernel;
+        this.type = spec.type();
+        this.keySize = spec.keySize();
+        this.valueSize = spec.valueSize();
+        this.maxEntries = spec.maxEntries();
+        this.flags = spec.flags();
+        this.name = spec.name();
+        this.mapExtra = spec.mapExtra();
+        this.id = id;
+        this.cpus = kernel.possibleCpus();
+        this.slot = (int) AbstractBpfMap.roundUp8(valueSize);
+        this.valueBufferSize = AbstractBpfMap.valueBufferSize(type, valueSize, cpus);
+    }
+
+    // ---- state shared by all types --------------------------------------------------------------------
+
+    boolean isFrozen() {
+        return frozen;
+    }
+
+    /** {@code BPF_MAP_FREEZE} after the descriptor's permission check; a second freeze never gets here. */
+    int freeze() {
+        synchronized (this) {
+            if (frozen) {
+                return EPERM;
+            }
+            frozen = true;
+            return 0;
+        }
+    }
+
+    boolean has(MapFlag flag) {
+        return flag.isSet(flags);
+    }
+
+    /** Bytes the kernel would charge for this map ({@code memlock} in fdinfo). */
+    abstract long memlock();
+
+    // ---- system-call element commands (permissions already checked) -----------------------------------
+
+    abstract int lookup(ByteBuffer key, ByteBuffer value);
+
+    abstract int update(ByteBuffer key, ByteBuffer value, long flags);
+
+    abstract int delete(ByteBuffer key);
+
+    abstract int nextKey(ByteBuffer key, ByteBuffer nextKey);
+
+    abstract int lookupAndDelete(ByteBuffer key, ByteBuffer value);
+
+    abstract Batch batch(BpfCommand command, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values, int count,
+                         long elemFlags);
+
+    // ---- program helpers (no syscall permissions, one CPU's slot) -------------------------------------
+
+    /** {@code bpf_map_lookup_elem} from a program on {@code cpu}; {@code value} is {@code value_size} bytes. */
+    abstract int programLookup(ByteBuffer key, ByteBuffer value, int cpu);
+
+    /** {@code bpf_map_update_elem} from a program on {@code cpu}. */
+    abstract int programUpdate(ByteBuffer key, ByteBuffer value, long flags, int cpu);
+
+    /** {@code bpf_map_delete_elem} from a program. */
+    abstract int programDelete(ByteBuffer key);
+
+    // ---- helpers for subclasses -------------------------------------------------------------------------
+
+    /** The kernel's update-flag check shared by hash and array types: {@code (flags & ~F_LOCK) > BPF_EXIST}. */
+    static boolean badUpdateFlags(long flags) {
+        return Long.compareUnsigned(flags & ~UpdateFlags.F_LOCK, UpdateFlags.EXIST) > 0;
+    }
+
+    /** Reads a little-endian u32 at absolute {@code index}. */
+    static int readU32(ByteBuffer b, int index) {
+        return (b.get(index) & 0xff) | (b.get(index + 1) & 0xff) << 8 | (b.get(index + 2) & 0xff) << 16
+                | (b.get(index + 3) & 0xff) << 24;
+    }
+
+    /** Writes a little-endian u32 at absolute {@code index}. */
+    static void writeU32(ByteBuffer b, int index, int v) {
+        b.put(index, (byte) v);
+        b.put(index + 1, (byte) (v >>> 8));
+        b.put(index + 2, (byte) (v >>> 16));
+        b.put(index + 3, (byte) (v >>> 24));
+    }
+
+    static int readU32(byte[] b, int off) {
+        return (b[off] & 0xff) | (b[off + 1] & 0xff) << 8 | (b[off + 2] & 0xff) << 16 | (b[off + 3] & 0xff) << 24;
+    }
+
+    static void writeU32(byte[] b, int off, int v) {
+        b[off] = (byte) v;
+        b[off + 1] = (byte) (v >>> 8);
+        b[off + 2] = (byte) (v >>> 16);
+        b[off + 3] = (byte) (v >>> 24);
+    }
+
+    /**
+     * Copies a user-space value buffer into internal storage of the same layout; for per-CPU types only the
+     * {@code value_size} bytes of each CPU's slot are taken, so padding stays zero.
+     */
+    final void copyIn(ByteBuffer src, byte[] dst, int dstOff) {
+        int base = src.position();
+        if (!type.isPerCpu()) {
+            src.get(base, dst, dstOff, valueSize);
+            return;
+        }
+        for (int c = 0; c < cpus; c++) {
+            src.get(base + c * slot, dst, dstOff + c * slot, valueSize);
+        }
+    }
+
+    /** Copies one stored value (internal layout = user-space layout) into a caller's buffer. */
+    final void copyOut(byte[] src, int srcOff, ByteBuffer dst) {
+        dst.put(dst.position(), src, srcOff, valueBufferSize);
+    }
+
+    /** Writes {@code n} zero bytes at {@code dst}'s position without allocating. */
+    static void zero(ByteBuffer dst, int n) {
+        int p = dst.position();
+        for (int i = 0; i < n; i++) {
+            dst.put(p + i, (byte) 0);
+        }
+    }
+}

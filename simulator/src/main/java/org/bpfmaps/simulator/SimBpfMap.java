@@ -1,0 +1,197 @@
+package org.bpfmaps.simulator;
+
+import java.lang.reflect.Constructor;
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bpfmaps.Access;
+import org.bpfmaps.BpfCommand;
+import org.bpfmaps.BpfException;
+import org.bpfmaps.MapFlag;
+import org.bpfmaps.MapInfo;
+import org.bpfmaps.ProgramView;
+import org.bpfmaps.UpdateFlags;
+import org.bpfmaps.spi.AbstractBpfMap;
+
+/**
+ * One descriptor of a simulated map: the object it refers to plus this descriptor's access mode.
+ *
+ * <p>Exists to apply the system-call side of the kernel's checks in the kernel's order (command flags, then the
+ * descriptor's and map's read/write permission and the frozen state, then {@code BPF_F_LOCK}) before handing
+ * the command to the shared {@link MapObject}.
+ */
+final class SimBpfMap extends AbstractBpfMap {
+
+    private static final int EPERM = MapObject.EPERM;
+    private static final int EINVAL = MapObject.EINVAL;
+
+    final MapObject object;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    SimBpfMap(MapObject object, Access access) {
+        super(object.type, object.keySize, object.valueSize, object.maxEntries, object.flags, object.name,
+                object.id, access, object.cpus);
+        this.object = object;
+    }
+
+    /** {@code FMODE_CAN_READ}: the descriptor's mode and the map's {@code BPF_F_WRONLY}. */
+    private boolean canRead() {
+        return access().canRead() && !object.has(MapFlag.WRONLY);
+    }
+
+    /** {@code FMODE_CAN_WRITE}: the descriptor's mode, the map's {@code BPF_F_RDONLY} and the frozen state. */
+    private boolean canWrite() {
+        return access().canWrite() && !object.has(MapFlag.RDONLY) && !object.isFrozen();
+    }
+
+    @Override
+    protected int doLookup(ByteBuffer key, ByteBuffer value, long flags) {
+        if ((flags & ~UpdateFlags.F_LOCK) != 0) {
+            return EINVAL;
+        }
+        if (!canRead()) {
+            return EPERM;
+        }
+        if (flags != 0) {
+            return EINVAL; // BPF_F_LOCK without a spin lock in the value
+        }
+        return object.lookup(key, value);
+    }
+
+    @Override
+    protected int doUpdate(ByteBuffer key, ByteBuffer value, long flags) {
+        if (!canWrite()) {
+            return EPERM;
+        }
+        if ((flags & UpdateFlags.F_LOCK) != 0) {
+            return EINVAL;
+        }
+        return object.update(key, value, flags);
+    }
+
+    @Override
+    protected int doDelete(ByteBuffer key) {
+        if (!canWrite()) {
+            return EPERM;
+        }
+        return object.delete(key);
+    }
+
+    @Override
+    protected int doNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        if (!canRead()) {
+            return EPERM;
+        }
+        return object.nextKey(key, nextKey);
+    }
+
+    @Override
+    protected int doLookupAndDelete(ByteBuffer key, ByteBuffer value, long flags) {
+        if ((flags & ~UpdateFlags.F_LOCK) != 0) {
+            return EINVAL;
+        }
+        if (!canRead() || !canWrite()) {
+            return EPERM;
+        }
+        if (flags != 0) {
+            return EINVAL;
+        }
+        return object.lookupAndDelete(key, value);
+    }
+
+    @Override
+    protected int doFreeze() {
+        if (!canWrite()) {
+            return EPERM; // includes a map that is already frozen
+        }
+        return object.freeze();
+    }
+
+    @Override
+    protected BatchOutcome doBatch(BpfCommand command, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values,
+                                   int count, long elemFlags) {
+        boolean read = command == BpfCommand.BPF_MAP_LOOKUP_BATCH
+                || command == BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH;
+        boolean write = command != BpfCommand.BPF_MAP_LOOKUP_BATCH;
+        if ((read && !canRead()) || (write && !canWrite())) {
+            return batchOutcome(EPERM, 0);
+        }
+        MapObject.Batch b = object.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
+        return batchOutcome(b.errno(), b.count());
+    }
+
+    /**
+     * Builds a {@link BatchOutcome}. Its canonical constructor is {@code protected} (a protected record's
+     * constructor takes the record's access), which a subclass in another package cannot call with {@code new};
+     * until the API makes it public, the constructor is opened once by reflection.
+     */
+    private static BatchOutcome batchOutcome(int errno, int count) {
+        try {
+            return BATCH_OUTCOME.newInstance(errno, count);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot build AbstractBpfMap.BatchOutcome", e);
+        }
+    }
+
+    private static final Constructor<BatchOutcome> BATCH_OUTCOME = batchOutcomeConstructor();
+
+    private static Constructor<BatchOutcome> batchOutcomeConstructor() {
+        try {
+            Constructor<BatchOutcome> c = BatchOutcome.class.getDeclaredConstructor(int.class, int.class);
+            c.setAccessible(true);
+            return c;
+        } catch (NoSuchMethodException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    @Override
+    protected void doClose() {
+        object.kernel.release(this);
+    }
+
+    @Override
+    protected boolean markClosed() {
+        return closed.compareAndSet(false, true);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public MapInfo info() {
+        ensureOpen(BpfCommand.BPF_OBJ_GET_INFO_BY_FD);
+        return new MapInfo(object.type, object.id, object.keySize, object.valueSize, object.maxEntries,
+                object.flags, object.name, 0, 0, 0, 0, object.mapExtra, object.memlock(), object.isFrozen());
+    }
+
+    @Override
+    public void pin(String path) {
+        ensureOpen(BpfCommand.BPF_OBJ_PIN);
+        int err = object.kernel.pin(object, path);
+        if (err != 0) {
+            throw failure(BpfCommand.BPF_OBJ_PIN, err, "path " + path);
+        }
+    }
+
+    @Override
+    public ProgramView programView(int cpu) {
+        ensureOpen(BpfCommand.PROGRAM_HELPER);
+        if (cpu < 0 || cpu >= possibleCpus()) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, EINVAL, subject(),
+                    "CPU " + cpu + " is not one of the " + possibleCpus() + " possible CPUs");
+        }
+        return new SimProgramView(this, cpu);
+    }
+
+    /** The failure for {@code errno} from a program helper on this map. */
+    BpfException helperFailure(int errno, String detail) {
+        return failure(BpfCommand.PROGRAM_HELPER, errno, detail);
+    }
+
+    /** Throws when this descriptor is closed (for program views). */
+    void checkOpen() {
+        ensureOpen(BpfCommand.PROGRAM_HELPER);
+    }
+}

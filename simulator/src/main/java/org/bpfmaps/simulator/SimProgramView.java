@@ -1,0 +1,159 @@
+package org.bpfmaps.simulator;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.MapFlag;
+import org.bpfmaps.ProgramView;
+
+/**
+ * The helper calls of a BPF program on one simulated map, as if running on one CPU.
+ *
+ * <p>Helpers bypass the system-call permissions and {@code BPF_MAP_FREEZE}; {@code BPF_F_RDONLY_PROG} and
+ * {@code BPF_F_WRONLY_PROG} are honoured by failing with {@code EACCES}, which is what the verifier answers when
+ * it loads a program that writes (or reads) such a map. Helpers a map type does not offer (push/pop/peek on hash
+ * and array maps, ring-buffer helpers) fail with {@code EINVAL}, as the verifier rejects them for the type.
+ */
+public final class SimProgramView implements ProgramView {
+
+    private static final int EACCES = MapObject.EACCES;
+    private static final int EINVAL = MapObject.EINVAL;
+    private static final int ENOENT = MapObject.ENOENT;
+
+    private final SimBpfMap map;
+    private final MapObject object;
+    private final int cpu;
+
+    SimProgramView(SimBpfMap map, int cpu) {
+        this.map = map;
+        this.object = map.object;
+        this.cpu = cpu;
+    }
+
+    @Override
+    public BpfMap map() {
+        return map;
+    }
+
+    @Override
+    public int cpu() {
+        return cpu;
+    }
+
+    @Override
+    public Optional<byte[]> lookup(byte[] key) {
+        byte[] value = new byte[object.valueSize];
+        return lookup(key, value) ? Optional.of(value) : Optional.empty();
+    }
+
+    @Override
+    public boolean lookup(byte[] key, byte[] value) {
+        map.checkOpen();
+        checkKey(key);
+        checkValue(value);
+        if (object.has(MapFlag.WRONLY_PROG)) {
+            throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses program reads");
+        }
+        int err = object.programLookup(ByteBuffer.wrap(key), ByteBuffer.wrap(value), cpu);
+        if (err == ENOENT) {
+            return false;
+        }
+        if (err != 0) {
+            throw map.helperFailure(err, null);
+        }
+        return true;
+    }
+
+    @Override
+    public void update(byte[] key, byte[] value, long flags) {
+        map.checkOpen();
+        checkKey(key);
+        checkValue(value);
+        checkWritable();
+        int err = object.programUpdate(ByteBuffer.wrap(key), ByteBuffer.wrap(value), flags, cpu);
+        if (err != 0) {
+            throw map.helperFailure(err, null);
+        }
+    }
+
+    @Override
+    public boolean delete(byte[] key) {
+        map.checkOpen();
+        checkKey(key);
+        checkWritable();
+        int err = object.programDelete(ByteBuffer.wrap(key));
+        if (err == ENOENT) {
+            return false;
+        }
+        if (err != 0) {
+            throw map.helperFailure(err, null);
+        }
+        return true;
+    }
+
+    @Override
+    public void push(byte[] value, long flags) {
+        throw unsupported("bpf_map_push_elem");
+    }
+
+    @Override
+    public boolean pop(byte[] value) {
+        throw unsupported("bpf_map_pop_elem");
+    }
+
+    @Override
+    public boolean peek(byte[] value) {
+        throw unsupported("bpf_map_peek_elem");
+    }
+
+    @Override
+    public boolean ringbufOutput(byte[] data, long flags) {
+        throw unsupported("bpf_ringbuf_output");
+    }
+
+    @Override
+    public boolean ringbufReserveSubmit(byte[] data, long flags) {
+        throw unsupported("bpf_ringbuf_reserve");
+    }
+
+    @Override
+    public boolean ringbufReserveDiscard(int size, long flags) {
+        throw unsupported("bpf_ringbuf_reserve");
+    }
+
+    @Override
+    public long ringbufQuery(long flag) {
+        throw unsupported("bpf_ringbuf_query");
+    }
+
+    @Override
+    public void close() {
+        // nothing is held: the simulator runs helpers directly
+    }
+
+    private RuntimeException unsupported(String helper) {
+        map.checkOpen();
+        return map.helperFailure(EINVAL, "the verifier refuses " + helper + " on a " + object.type.bpftoolName()
+                + " map");
+    }
+
+    private void checkWritable() {
+        if (object.has(MapFlag.RDONLY_PROG)) {
+            throw map.helperFailure(EACCES, "the map is BPF_F_RDONLY_PROG; the verifier refuses program writes");
+        }
+    }
+
+    private void checkKey(byte[] key) {
+        if (key == null || key.length != object.keySize) {
+            throw map.helperFailure(EINVAL, "key must be " + object.keySize + " bytes, got "
+                    + (key == null ? "null" : key.length + " bytes"));
+        }
+    }
+
+    private void checkValue(byte[] value) {
+        if (value == null || value.length != object.valueSize) {
+            throw map.helperFailure(EINVAL, "a program's value is value_size = " + object.valueSize + " bytes, got "
+                    + (value == null ? "null" : value.length + " bytes"));
+        }
+    }
+}

@@ -1,22 +1,410 @@
 package org.bpfmaps.linux.prog;
 
+import java.lang.ref.Cleaner;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.Errno;
+import org.bpfmaps.MapType;
 import org.bpfmaps.ProgramView;
+import org.bpfmaps.linux.prog.HelperPrograms.Kind;
+import org.bpfmaps.linux.sys.NativeBuffer;
+import org.bpfmaps.linux.sys.ProgLoadAttr;
+import org.bpfmaps.linux.sys.ProgTestRunAttr;
 
 /**
- * Program view of a kernel map: runs helper calls in small BPF programs with {@code BPF_PROG_TEST_RUN}.
- * (Placeholder entry point; the implementation lands with the program-view work.)
+ * Program view of a kernel map: each helper call is made by a real BPF program, run once with
+ * {@code BPF_PROG_TEST_RUN} on the chosen CPU.
+ *
+ * <p><b>Programs.</b> {@code BPF_PROG_TYPE_RAW_TRACEPOINT} programs, the only type that accepts
+ * {@code BPF_F_TEST_RUN_ON_CPU} on 6.18; they run non-sleepable, so every map type's helpers are allowed
+ * (sleepable {@code SYSCALL} programs cannot touch LPM tries or bloom filters). Bytecode is built by
+ * {@link HelperPrograms} with {@link BpfAsm}; the target map is referenced by fd
+ * ({@code BPF_PSEUDO_MAP_FD}), so a loaded program holds its own reference to the map. Each kind of program
+ * (lookup, update, delete, push, pop, peek, ring buffer output/query) is loaded on first use and cached; ring
+ * buffer reservations need a size known at verification time, so reserve-submit and reserve-discard get one
+ * program per record size, also cached. A load the verifier rejects (a helper the map type does not allow,
+ * a map created with {@code BPF_F_RDONLY_PROG}) fails with the verifier's message in the exception.
+ *
+ * <p><b>Data path.</b> A raw tracepoint context holds at most 12 u64 arguments, too little for keys and
+ * values, and user-space pointers are useless to a program (it may run by IPI on another CPU, in another
+ * task's context). So each view owns a one-element {@code BPF_F_MMAPABLE} scratch {@code ARRAY}
+ * ({@link ScratchMap}): Java writes the key and value into its memory mapping, the program looks the element
+ * up, passes pointers into it to the helper (helpers accept map-value memory for keys and values), copies a
+ * lookup's result back into it, and returns the helper's return value in r0, which the test run reports as
+ * {@code retval}. Flags and lengths travel as context words. One call is therefore one {@code bpf()} system
+ * call, plus two {@code sched_setaffinity} calls when the thread has to move.
+ *
+ * <p><b>CPU.</b> The calling thread is pinned to the CPU for the call when it is not already on it, and its
+ * affinity restored afterwards, so the program runs in the caller's task as a tracepoint program would
+ * ({@link CpuAffinity}); if pinning is refused the kernel's IPI path is used, which is still correct because
+ * everything the program touches is kernel memory. System property {@code bpfmaps.programView.pin=false}
+ * turns pinning off. Per-CPU maps: the helpers see the running CPU's slot, so lookup returns and update writes
+ * {@code value_size} bytes of that CPU only.
+ *
+ * <p><b>Results.</b> {@code 0} is success; {@code -ENOENT} is a miss for lookup, delete, pop and peek; ring
+ * buffer output and reserve report {@code -EAGAIN} (no room) as {@code false}; every other negative value
+ * becomes {@code BpfException.of(PROGRAM_HELPER, errno, map)}. Records that can never fit in the ring
+ * ({@code round_up(size + 8, 8) > ring size}) are answered {@code false} without a run, as the kernel would.
+ *
+ * <p>Calls are serialized per view (one scratch element). {@link #close()} closes every program and the
+ * scratch map; a {@link Cleaner} does the same if the view is dropped unclosed. Map-in-map lookups report
+ * presence only: the helper returns an inner map, which a program cannot copy.
  */
-public final class LinuxProgramView {
-    private LinuxProgramView() {
+public final class LinuxProgramView implements ProgramView {
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final boolean PIN = !"false".equalsIgnoreCase(System.getProperty("bpfmaps.programView.pin"));
+    private static final int INITIAL_RINGBUF_DATA = 256;
+
+    private final BpfMap map;
+    private final int mapFd;
+    private final int cpu;
+    private final String subject;
+    private final MapType type;
+    private final int keySize;
+    private final int valueSize;
+    private final Resources resources;
+    private final Cleaner.Cleanable cleanable;
+    private final NativeBuffer attr;
+    private final NativeBuffer ctx;
+    private final CpuAffinity affinity;
+    private boolean closed;
+
+    /** What must be released: programs, the scratch map, native buffers. Never references the view. */
+    private static final class Resources implements Runnable {
+        final Map<Kind, Integer> programs = new EnumMap<>(Kind.class);
+        final Map<Long, Integer> sizedPrograms = new HashMap<>();
+        ScratchMap scratch;
+        final List<NativeBuffer> buffers = new ArrayList<>();
+        CpuAffinity affinity;
+
+        void closePrograms() {
+            for (int fd : programs.values()) {
+                BpfProgram.close(fd);
+            }
+            for (int fd : sizedPrograms.values()) {
+                BpfProgram.close(fd);
+            }
+            programs.clear();
+            sizedPrograms.clear();
+        }
+
+        @Override
+        public synchronized void run() {
+            closePrograms();
+            if (scratch != null) {
+                scratch.close();
+                scratch = null;
+            }
+            for (NativeBuffer b : buffers) {
+                b.free();
+            }
+            buffers.clear();
+            if (affinity != null) {
+                affinity.free();
+                affinity = null;
+            }
+        }
     }
 
-    /** Opens a program view of {@code map} (whose descriptor is {@code mapFd}) running on {@code cpu}. */
+    private LinuxProgramView(BpfMap map, int mapFd, int cpu) {
+        this.map = map;
+        this.mapFd = mapFd;
+        this.cpu = cpu;
+        this.subject = map.toString();
+        this.type = map.type();
+        this.keySize = map.keySize();
+        this.valueSize = map.valueSize();
+        boolean ring = type == MapType.RINGBUF;
+        Resources res = new Resources();
+        try {
+            res.scratch = ScratchMap.create(keySize, ring ? INITIAL_RINGBUF_DATA : valueSize, subject);
+            this.attr = new NativeBuffer(ProgTestRunAttr.SIZE);
+            res.buffers.add(attr);
+            this.ctx = new NativeBuffer(HelperPrograms.CTX_WORDS * 8);
+            res.buffers.add(ctx);
+            this.affinity = new CpuAffinity(Math.max(map.possibleCpus(), cpu + 1));
+            res.affinity = affinity;
+        } catch (RuntimeException e) {
+            res.run();
+            throw e;
+        }
+        this.resources = res;
+        this.cleanable = CLEANER.register(this, res);
+    }
+
+    /**
+     * Opens a program view of {@code map} (whose descriptor is {@code mapFd}) running on {@code cpu}.
+     *
+     * @throws BpfException {@code ENXIO} when {@code cpu} is not a possible CPU (as {@code BPF_PROG_TEST_RUN}
+     *                      would answer), or the errno of creating the scratch map
+     */
     public static ProgramView open(BpfMap map, int mapFd, int cpu) {
-        throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.ENOTSUPP.number(), map.toString(),
-                "program views are not implemented on the linux backend yet");
+        if (cpu < 0 || cpu >= map.possibleCpus()) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.ENXIO.number(), map.toString(),
+                    "CPU " + cpu + " is not a possible CPU (0.." + (map.possibleCpus() - 1) + ")");
+        }
+        return new LinuxProgramView(map, mapFd, cpu);
+    }
+
+    @Override
+    public BpfMap map() {
+        return map;
+    }
+
+    @Override
+    public int cpu() {
+        return cpu;
+    }
+
+    // ---- element helpers ----
+
+    @Override
+    public Optional<byte[]> lookup(byte[] key) {
+        byte[] value = new byte[valueSize];
+        return lookup(key, value) ? Optional.of(value) : Optional.empty();
+    }
+
+    @Override
+    public synchronized boolean lookup(byte[] key, byte[] value) {
+        checkKey(key);
+        checkLength("value", value, valueSize);
+        ScratchMap s = scratch();
+        s.putKey(key);
+        boolean mapInMap = type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS;
+        int r = run(mapInMap ? Kind.LOOKUP_PRESENCE : Kind.LOOKUP, 0, 0, 0);
+        if (r == 0) {
+            if (!mapInMap) {
+                s.getData(value, valueSize);
+            }
+            return true;
+        }
+        if (r == -HelperPrograms.ENOENT) {
+            return false;
+        }
+        throw failure(r, "bpf_map_lookup_elem");
+    }
+
+    @Override
+    public synchronized void update(byte[] key, byte[] value, long flags) {
+        checkKey(key);
+        checkLength("value", value, valueSize);
+        ScratchMap s = scratch();
+        s.putKey(key);
+        s.putData(value);
+        int r = run(Kind.UPDATE, 0, flags, 0);
+        if (r != 0) {
+            throw failure(r, "bpf_map_update_elem");
+        }
+    }
+
+    @Override
+    public synchronized boolean delete(byte[] key) {
+        checkKey(key);
+        scratch().putKey(key);
+        int r = run(Kind.DELETE, 0, 0, 0);
+        if (r == 0) {
+            return true;
+        }
+        if (r == -HelperPrograms.ENOENT) {
+            return false;
+        }
+        throw failure(r, "bpf_map_delete_elem");
+    }
+
+    @Override
+    public synchronized void push(byte[] value, long flags) {
+        checkLength("value", value, valueSize);
+        scratch().putData(value);
+        int r = run(Kind.PUSH, 0, flags, 0);
+        if (r != 0) {
+            throw failure(r, "bpf_map_push_elem");
+        }
+    }
+
+    @Override
+    public synchronized boolean pop(byte[] value) {
+        return popOrPeek(Kind.POP, value, "bpf_map_pop_elem");
+    }
+
+    @Override
+    public synchronized boolean peek(byte[] value) {
+        return popOrPeek(Kind.PEEK, value, "bpf_map_peek_elem");
+    }
+
+    private boolean popOrPeek(Kind kind, byte[] value, String helper) {
+        checkLength("value", value, valueSize);
+        ScratchMap s = scratch();
+        // A bloom filter's peek tests the value given; queue and stack overwrite it.
+        s.putData(value);
+        int r = run(kind, 0, 0, 0);
+        if (r == 0) {
+            if (type != MapType.BLOOM_FILTER) {
+                s.getData(value, valueSize);
+            }
+            return true;
+        }
+        if (r == -HelperPrograms.ENOENT) {
+            return false;
+        }
+        throw failure(r, helper);
+    }
+
+    // ---- ring buffer helpers ----
+
+    @Override
+    public synchronized boolean ringbufOutput(byte[] data, long flags) {
+        if (neverFits(data.length)) {
+            return false;
+        }
+        ScratchMap s = scratchFor(data.length);
+        s.putData(data);
+        int r = run(Kind.RINGBUF_OUTPUT, 0, flags, data.length);
+        return ringbufResult(r, "bpf_ringbuf_output");
+    }
+
+    @Override
+    public synchronized boolean ringbufReserveSubmit(byte[] data, long flags) {
+        if (neverFits(data.length)) {
+            return false;
+        }
+        ScratchMap s = scratchFor(data.length);
+        s.putData(data);
+        int r = run(Kind.RINGBUF_RESERVE_SUBMIT, data.length, flags, 0);
+        return ringbufResult(r, "bpf_ringbuf_reserve/bpf_ringbuf_submit");
+    }
+
+    @Override
+    public synchronized boolean ringbufReserveDiscard(int size, long flags) {
+        if (size < 0) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EINVAL.number(), subject, "negative size " + size);
+        }
+        if (neverFits(size)) {
+            return false;
+        }
+        int r = run(Kind.RINGBUF_RESERVE_DISCARD, size, flags, 0);
+        return ringbufResult(r, "bpf_ringbuf_reserve/bpf_ringbuf_discard");
+    }
+
+    @Override
+    public synchronized long ringbufQuery(long flag) {
+        ScratchMap s = scratch();
+        int r = run(Kind.RINGBUF_QUERY, 0, flag, 0);
+        if (r != 0) {
+            throw failure(r, "bpf_ringbuf_query");
+        }
+        return s.out();
+    }
+
+    private boolean neverFits(long size) {
+        return type == MapType.RINGBUF && ((size + 8 + 7) & ~7L) > Integer.toUnsignedLong(map.maxEntries());
+    }
+
+    private boolean ringbufResult(int r, String helper) {
+        if (r == 0) {
+            return true;
+        }
+        if (r == -HelperPrograms.EAGAIN) {
+            return false;
+        }
+        throw failure(r, helper);
+    }
+
+    // ---- lifecycle ----
+
+    @Override
+    public synchronized void close() {
+        if (!closed) {
+            closed = true;
+            cleanable.clean();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "program view on CPU " + cpu + " of " + subject;
+    }
+
+    // ---- internals ----
+
+    private ScratchMap scratch() {
+        if (closed) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EBADF.number(), subject, "program view is closed");
+        }
+        if (map.isClosed()) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EBADF.number(), subject, "map is closed");
+        }
+        return resources.scratch;
+    }
+
+    /** The scratch map, grown (with every program reloaded) when {@code dataLength} does not fit. */
+    private ScratchMap scratchFor(int dataLength) {
+        ScratchMap s = scratch();
+        if (dataLength <= s.dataCapacity) {
+            return s;
+        }
+        int capacity = Integer.highestOneBit(Math.max(dataLength - 1, 1)) << 1;
+        if (capacity < dataLength) {
+            capacity = dataLength;
+        }
+        ScratchMap grown = ScratchMap.create(keySize, capacity, subject);
+        resources.closePrograms();
+        s.close();
+        resources.scratch = grown;
+        return grown;
+    }
+
+    private int program(Kind kind, int size) {
+        boolean sized = kind == Kind.RINGBUF_RESERVE_SUBMIT || kind == Kind.RINGBUF_RESERVE_DISCARD;
+        Integer fd;
+        long sizedKey = ((long) kind.ordinal() << 32) | Integer.toUnsignedLong(size);
+        fd = sized ? resources.sizedPrograms.get(sizedKey) : resources.programs.get(kind);
+        if (fd != null) {
+            return fd;
+        }
+        byte[] insns = HelperPrograms.generate(kind, mapFd, valueSize, resources.scratch, size);
+        int loaded = BpfProgram.load(ProgLoadAttr.PROG_TYPE_RAW_TRACEPOINT, insns, kind.programName, subject);
+        if (sized) {
+            resources.sizedPrograms.put(sizedKey, loaded);
+        } else {
+            resources.programs.put(kind, loaded);
+        }
+        return loaded;
+    }
+
+    /** Runs the program for {@code kind} with context words {@code flags} and {@code length}; returns r0. */
+    private int run(Kind kind, int size, long flags, long length) {
+        int progFd = program(kind, size);
+        ctx.buffer().putLong(0, flags);
+        ctx.buffer().putLong(8, length);
+        boolean pinned = PIN && affinity.pin(cpu);
+        try {
+            return BpfProgram.testRun(attr, progFd, ctx.address(), HelperPrograms.CTX_WORDS * 8, cpu, subject);
+        } finally {
+            if (pinned) {
+                affinity.restore();
+            }
+        }
+    }
+
+    private BpfException failure(int r, String helper) {
+        return BpfException.of(BpfCommand.PROGRAM_HELPER, -r, subject, helper + " on CPU " + cpu + " returned " + r);
+    }
+
+    private void checkKey(byte[] key) {
+        checkLength("key", key, keySize);
+    }
+
+    private void checkLength(String what, byte[] bytes, int expected) {
+        if (bytes == null || bytes.length != expected) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EINVAL.number(), subject,
+                    what + " must be " + expected + " bytes, got " + (bytes == null ? "null" : bytes.length));
+        }
     }
 }

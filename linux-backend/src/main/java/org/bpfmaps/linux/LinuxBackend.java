@@ -59,7 +59,9 @@ public final class LinuxBackend implements MapBackend {
         if (fd < 0) {
             throw BpfException.of(BpfCommand.BPF_MAP_CREATE, -fd, "map spec " + spec);
         }
-        return LinuxMap.adopt(fd, Access.READ_WRITE, BpfCommand.BPF_MAP_CREATE, "new map " + spec);
+        Access access = spec.has(MapFlag.RDONLY) ? Access.READ_ONLY
+                : spec.has(MapFlag.WRONLY) ? Access.WRITE_ONLY : Access.READ_WRITE;
+        return LinuxMap.adopt(fd, access, spec.flags(), BpfCommand.BPF_MAP_CREATE, "new map " + spec);
     }
 
     @Override
@@ -78,7 +80,7 @@ public final class LinuxBackend implements MapBackend {
         if (fd < 0) {
             throw BpfException.of(BpfCommand.BPF_OBJ_GET, -fd, what);
         }
-        return LinuxMap.adopt(fd, access, BpfCommand.BPF_OBJ_GET, what);
+        return LinuxMap.adopt(fd, access, -1, BpfCommand.BPF_OBJ_GET, what);
     }
 
     @Override
@@ -88,7 +90,7 @@ public final class LinuxBackend implements MapBackend {
         if (fd < 0) {
             throw BpfException.of(BpfCommand.BPF_MAP_GET_FD_BY_ID, -fd, what);
         }
-        return LinuxMap.adopt(fd, access, BpfCommand.BPF_MAP_GET_FD_BY_ID, what);
+        return LinuxMap.adopt(fd, access, -1, BpfCommand.BPF_MAP_GET_FD_BY_ID, what);
     }
 
     @Override

@@ -19,7 +19,6 @@ import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.Errno;
 import org.bpfmaps.MapClosedException;
-import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapInfo;
 import org.bpfmaps.MapType;
 import org.bpfmaps.ProgramView;
@@ -61,9 +60,12 @@ public final class LinuxMap extends AbstractBpfMap {
     /**
      * Wraps an fd the caller owns: reads the map's info and takes the fd over. On failure the fd is closed.
      *
-     * @param requested the access the fd was opened with
+     * @param access       the access the fd has (from {@code file_flags}/{@code open_flags}, or for a created map
+     *                     from its RDONLY/WRONLY flags, which the kernel applies to the creating fd only)
+     * @param createdFlags the {@code map_flags} the map was created with, or {@code -1} to take the kernel's
+     *                     (which has dropped RDONLY/WRONLY: they are not a property of the map)
      */
-    static LinuxMap adopt(int fd, Access requested, BpfCommand command, String what) {
+    static LinuxMap adopt(int fd, Access access, int createdFlags, BpfCommand command, String what) {
         try {
             Scratch scratch = Scratch.get();
             NativeBuffer info = scratch.data(ObjInfoAttr.MAP_INFO_SIZE);
@@ -80,12 +82,11 @@ public final class LinuxMap extends AbstractBpfMap {
                     throw BpfException.of(command, Errno.ENOTSUPP.number(), what,
                             "the kernel reports map type " + typeId + ", which bpfmaps does not know");
                 }
-                int flags = b.getInt(ObjInfoAttr.MAP_INFO_MAP_FLAGS_OFFSET);
+                int flags = createdFlags == -1 ? b.getInt(ObjInfoAttr.MAP_INFO_MAP_FLAGS_OFFSET) : createdFlags;
                 LinuxMap map = new LinuxMap(fd, type, b.getInt(ObjInfoAttr.MAP_INFO_KEY_SIZE_OFFSET),
                         b.getInt(ObjInfoAttr.MAP_INFO_VALUE_SIZE_OFFSET),
                         b.getInt(ObjInfoAttr.MAP_INFO_MAX_ENTRIES_OFFSET), flags, readName(b),
-                        b.getInt(ObjInfoAttr.MAP_INFO_ID_OFFSET), effectiveAccess(requested, flags),
-                        LinuxBackend.possibleCpuCount());
+                        b.getInt(ObjInfoAttr.MAP_INFO_ID_OFFSET), access, LinuxBackend.possibleCpuCount());
                 fd = -1;
                 return map;
             } finally {
@@ -96,17 +97,6 @@ public final class LinuxMap extends AbstractBpfMap {
                 LibC.close(fd);
             }
         }
-    }
-
-    /** The map's own RDONLY/WRONLY flags restrict every descriptor; otherwise the fd's access applies. */
-    private static Access effectiveAccess(Access requested, int mapFlags) {
-        if (MapFlag.RDONLY.isSet(mapFlags)) {
-            return requested == Access.WRITE_ONLY ? requested : Access.READ_ONLY;
-        }
-        if (MapFlag.WRONLY.isSet(mapFlags)) {
-            return requested == Access.READ_ONLY ? requested : Access.WRITE_ONLY;
-        }
-        return requested;
     }
 
     private static String readName(ByteBuffer info) {

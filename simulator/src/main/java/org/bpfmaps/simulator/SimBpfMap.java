@@ -6,7 +6,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
-import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapInfo;
 import org.bpfmaps.ProgramView;
 import org.bpfmaps.UpdateFlags;
@@ -33,14 +32,17 @@ final class SimBpfMap extends AbstractBpfMap {
         this.object = object;
     }
 
-    /** {@code FMODE_CAN_READ}: the descriptor's mode and the map's {@code BPF_F_WRONLY}. */
+    /**
+     * {@code FMODE_CAN_READ}: the descriptor's mode. As in the kernel, a map's {@code BPF_F_RDONLY} or
+     * {@code BPF_F_WRONLY} flag only sets the mode of the descriptor returned by the create call.
+     */
     private boolean canRead() {
-        return access().canRead() && !object.has(MapFlag.WRONLY);
+        return access().canRead();
     }
 
-    /** {@code FMODE_CAN_WRITE}: the descriptor's mode, the map's {@code BPF_F_RDONLY} and the frozen state. */
+    /** {@code FMODE_CAN_WRITE}: the descriptor's mode, cleared once the map is frozen. */
     private boolean canWrite() {
-        return access().canWrite() && !object.has(MapFlag.RDONLY) && !object.isFrozen();
+        return access().canWrite() && !object.isFrozen();
     }
 
     @Override

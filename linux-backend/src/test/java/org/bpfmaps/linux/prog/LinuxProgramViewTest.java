@@ -154,6 +154,30 @@ class LinuxProgramViewTest {
     }
 
     @Test
+    void pinnedAndIpiRunsAgreeOnPerCpuSlots() {
+        int cpus = KernelMaps.possibleCpus();
+        org.junit.jupiter.api.Assumptions.assumeTrue(cpus >= 2, "needs two possible CPUs");
+        try (TestMap m = new TestMap(MapType.PERCPU_ARRAY, 4, 8, 1, 0)) {
+            for (boolean pin : new boolean[] {true, false}) {
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    try (ProgramView v = LinuxProgramView.open(m.map, m.fd, cpu, pin)) {
+                        v.update(u32(0), u64(1000 + cpu + (pin ? 100 : 0)), UpdateFlags.ANY);
+                    }
+                }
+                byte[] all = m.lookup(u32(0));
+                for (int c = 0; c < cpus; c++) {
+                    assertEquals(1000 + c + (pin ? 100 : 0), readU64(all, 8 * c), "pin=" + pin + " slot " + c);
+                }
+                for (int cpu = 0; cpu < cpus; cpu++) {
+                    try (ProgramView v = LinuxProgramView.open(m.map, m.fd, cpu, !pin)) {
+                        assertArrayEquals(u64(1000 + cpu + (pin ? 100 : 0)), v.lookup(u32(0)).orElseThrow());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void perCpuHashProgramsSeeTheirOwnSlot() {
         int cpus = KernelMaps.possibleCpus();
         org.junit.jupiter.api.Assumptions.assumeTrue(cpus >= 2, "needs two possible CPUs");
@@ -365,8 +389,8 @@ class LinuxProgramViewTest {
         org.bpfmaps.linux.sys.NativeBuffer before = new org.bpfmaps.linux.sys.NativeBuffer(128);
         org.bpfmaps.linux.sys.NativeBuffer after = new org.bpfmaps.linux.sys.NativeBuffer(128);
         try (TestMap m = new TestMap(MapType.HASH, 4, 4, 2, 0);
-             ProgramView v0 = LinuxProgramView.open(m.map, m.fd, 0);
-             ProgramView v1 = LinuxProgramView.open(m.map, m.fd, 1)) {
+             ProgramView v0 = LinuxProgramView.open(m.map, m.fd, 0, true);
+             ProgramView v1 = LinuxProgramView.open(m.map, m.fd, 1, true)) {
             assertEquals(0, LibC.sched_getaffinity(0, 128, before.address()));
             for (int i = 0; i < 20; i++) {
                 v0.lookup(u32(1));

@@ -1,0 +1,360 @@
+package org.bpfmaps.conformance.differential;
+
+import static org.bpfmaps.conformance.Bytes.hex;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.bpfmaps.BatchResult;
+import org.bpfmaps.BpfException;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.ProgramView;
+import org.bpfmaps.UpdateFlags;
+
+/**
+ * One operation of a differential run, with every argument fixed at generation time so that the same op can be
+ * applied to both backends and replayed. {@link #apply} returns a canonical text of the result (value bytes,
+ * booleans, batch counts and buffers, or the exception class and errno) that must be equal on both sides.
+ */
+public sealed interface Op {
+    /** Byte every output buffer is filled with before a call, so untouched bytes compare equal too. */
+    byte FILL = (byte) 0x5a;
+
+    /** Runs the op on one side and renders its result. */
+    String apply(Side side);
+
+    /** Whether the op is a program-view helper call (switchable). */
+    default boolean isProgramOp() {
+        return false;
+    }
+
+    /** Renders an exception the way outcomes compare them. */
+    static String error(BpfException e) {
+        return "ERR " + e.getClass().getSimpleName() + " errno=" + e.errno()
+                + (e.batchCount() >= 0 ? " batchCount=" + e.batchCount() : "");
+    }
+
+    /** A buffer of {@code n} bytes filled with {@link #FILL}. */
+    static byte[] out(int n) {
+        byte[] b = new byte[Math.max(n, 0)];
+        Arrays.fill(b, FILL);
+        return b;
+    }
+
+    /** Size of a key buffer: the map's key size plus a deliberate error. */
+    private static int size(int base, int delta) {
+        return Math.max(0, base + delta);
+    }
+
+    /** Resizes {@code b} by {@code delta} bytes (a deliberate wrong-size buffer), keeping its prefix. */
+    static byte[] resize(byte[] b, int delta) {
+        if (b == null || delta == 0) {
+            return b;
+        }
+        return Arrays.copyOf(b, Math.max(0, b.length + delta));
+    }
+
+    /** {@code BPF_MAP_LOOKUP_ELEM}. {@code valueDelta} makes the value buffer deliberately wrong. */
+    record Lookup(byte[] key, long flags, int valueDelta) implements Op {
+        @Override
+        public String apply(Side s) {
+            byte[] v = out(size(s.map.valueBufferSize(), valueDelta));
+            try {
+                boolean found = s.map.lookup(key, v, flags);
+                return found ? "found " + hex(v) : "miss " + hex(v);
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "lookup key=" + hex(key) + (flags != 0 ? " flags=" + UpdateFlags.describe(flags) : "")
+                    + (valueDelta != 0 ? " valueBuffer" + signed(valueDelta) : "");
+        }
+    }
+
+    /** {@code BPF_MAP_UPDATE_ELEM}. */
+    record Update(byte[] key, byte[] value, long flags) implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                s.map.update(key, value, flags);
+                return "ok";
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "update key=" + hex(key) + " value=" + hex(value) + " flags=" + UpdateFlags.describe(flags);
+        }
+    }
+
+    /** {@code BPF_MAP_DELETE_ELEM}. */
+    record Delete(byte[] key) implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                return s.map.delete(key) ? "deleted" : "miss";
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "delete key=" + hex(key);
+        }
+    }
+
+    /**
+     * {@code BPF_MAP_GET_NEXT_KEY} from {@code key} (null: first). Where the backend's order is not reproducible
+     * (hash without ZERO_SEED) the result is reduced to what both must agree on: whether there is a first key,
+     * and that a returned key is present and differs from the one asked about.
+     */
+    record NextKey(byte[] key, int outDelta) implements Op {
+        @Override
+        public String apply(Side s) {
+            byte[] next = out(size(s.map.keySize(), outDelta));
+            try {
+                boolean keyPresent = !s.ordered && key != null && key.length == s.map.keySize()
+                        && s.map.lookup(key).isPresent();
+                boolean found = s.map.nextKey(key, next);
+                if (s.ordered) {
+                    return found ? "next " + hex(next) : "end";
+                }
+                if (found) {
+                    if (s.map.lookup(next).isEmpty()) {
+                        return "INVARIANT VIOLATED: next key " + hex(next) + " is not in the map";
+                    }
+                    if (keyPresent && Arrays.equals(next, key)) {
+                        return "INVARIANT VIOLATED: next key of " + hex(key) + " is itself";
+                    }
+                }
+                return keyPresent ? "next-of-present (unordered)" : (found ? "first found" : "end");
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "nextKey key=" + (key == null ? "null" : hex(key))
+                    + (outDelta != 0 ? " outBuffer" + signed(outDelta) : "");
+        }
+    }
+
+    /** {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM}. */
+    record LookupAndDelete(byte[] key, long flags) implements Op {
+        @Override
+        public String apply(Side s) {
+            byte[] v = out(s.map.valueBufferSize());
+            try {
+                boolean found = s.map.lookupAndDelete(key, v, flags);
+                return found ? "found " + hex(v) : "miss " + hex(v);
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "lookupAndDelete key=" + hex(key) + (flags != 0 ? " flags=" + UpdateFlags.describe(flags) : "");
+        }
+    }
+
+    /** {@code BPF_MAP_FREEZE}. */
+    record Freeze() implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                s.map.freeze();
+                return "ok";
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "freeze";
+        }
+    }
+
+    /** Where a batch lookup starts. */
+    enum Cursor {
+        /** {@code in_batch = NULL}. */
+        START,
+        /** The {@code out_batch} of this side's previous batch lookup (start when there was none). */
+        CARRIED,
+        /** The explicit bytes of the op. */
+        EXPLICIT
+    }
+
+    /**
+     * {@code BPF_MAP_LOOKUP_BATCH} or {@code BPF_MAP_LOOKUP_AND_DELETE_BATCH}. In unordered mode (hash without
+     * ZERO_SEED) the driver only generates whole-map walks (start cursor, count >= max_entries), whose result is
+     * compared as a sorted set.
+     */
+    record LookupBatch(boolean andDelete, Cursor cursor, byte[] explicitCursor, int count, long elemFlags,
+                       int outDelta) implements Op {
+        @Override
+        public String apply(Side s) {
+            BpfMap m = s.map;
+            byte[] in = switch (cursor) {
+                case START -> null;
+                case CARRIED -> s.carriedCursor;
+                case EXPLICIT -> explicitCursor;
+            };
+            byte[] outBatch = out(size(m.batchCursorSize(), outDelta));
+            int n = Math.max(count, 0);
+            byte[] keys = out(n * m.keySize());
+            byte[] values = out(n * m.valueBufferSize());
+            String head;
+            int got = 0;
+            try {
+                BatchResult r = andDelete ? m.lookupAndDeleteBatch(in, outBatch, keys, values, count, elemFlags)
+                        : m.lookupBatch(in, outBatch, keys, values, count, elemFlags);
+                got = r.count();
+                head = "count=" + r.count() + " done=" + r.done();
+            } catch (BpfException e) {
+                head = error(e);
+                got = Math.max(0, e.batchCount());
+            }
+            if (outBatch.length == m.batchCursorSize()) {
+                s.carriedCursor = outBatch.clone();
+            }
+            if (s.ordered) {
+                return head + " out_batch=" + hex(outBatch) + " keys=" + hex(keys) + " values=" + hex(values);
+            }
+            List<String> pairs = new ArrayList<>();
+            int k = m.keySize();
+            int v = m.valueBufferSize();
+            for (int i = 0; i < Math.min(got, n); i++) {
+                pairs.add(hex(keys, i * k, k) + "=" + hex(values, i * v, v));
+            }
+            pairs.sort(null);
+            return head + " out_batch=" + hex(outBatch) + " elements(sorted)=" + pairs;
+        }
+
+        @Override
+        public String toString() {
+            return (andDelete ? "lookupAndDeleteBatch" : "lookupBatch") + " in_batch="
+                    + (cursor == Cursor.EXPLICIT ? hex(explicitCursor) : cursor.name().toLowerCase()) + " count="
+                    + count + (elemFlags != 0 ? " elem_flags=" + UpdateFlags.describe(elemFlags) : "")
+                    + (outDelta != 0 ? " outBatch" + signed(outDelta) : "");
+        }
+    }
+
+    /** {@code BPF_MAP_UPDATE_BATCH} of {@code count} packed pairs. */
+    record UpdateBatch(byte[] keys, byte[] values, int count, long elemFlags) implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                return "ok count=" + s.map.updateBatch(keys, values, count, elemFlags);
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "updateBatch count=" + count + " keys=" + hex(keys) + " values=" + hex(values)
+                    + (elemFlags != 0 ? " elem_flags=" + UpdateFlags.describe(elemFlags) : "");
+        }
+    }
+
+    /** {@code BPF_MAP_DELETE_BATCH} of {@code count} packed keys. */
+    record DeleteBatch(byte[] keys, int count, long elemFlags) implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                return "ok count=" + s.map.deleteBatch(keys, count, elemFlags);
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "deleteBatch count=" + count + " keys=" + hex(keys)
+                    + (elemFlags != 0 ? " elem_flags=" + UpdateFlags.describe(elemFlags) : "");
+        }
+    }
+
+    /** Program view {@code bpf_map_lookup_elem} on {@code cpu}. */
+    record ProgramLookup(int cpu, byte[] key) implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                ProgramView p = s.view(cpu);
+                byte[] v = out(s.map.valueSize());
+                return p.lookup(key, v) ? "found " + hex(v) : "miss";
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public boolean isProgramOp() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "program[cpu " + cpu + "] lookup key=" + hex(key);
+        }
+    }
+
+    /** Program view {@code bpf_map_update_elem} on {@code cpu}. */
+    record ProgramUpdate(int cpu, byte[] key, byte[] value, long flags) implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                s.view(cpu).update(key, value, flags);
+                return "ok";
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public boolean isProgramOp() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "program[cpu " + cpu + "] update key=" + hex(key) + " value=" + hex(value) + " flags="
+                    + UpdateFlags.describe(flags);
+        }
+    }
+
+    /** Program view {@code bpf_map_delete_elem} on {@code cpu}. */
+    record ProgramDelete(int cpu, byte[] key) implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                return s.view(cpu).delete(key) ? "deleted" : "miss";
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public boolean isProgramOp() {
+            return true;
+        }
+
+        @Override
+        public String toString() {
+            return "program[cpu " + cpu + "] delete key=" + hex(key);
+        }
+    }
+
+    private static String signed(int d) {
+        return d > 0 ? "+" + d : String.valueOf(d);
+    }
+}

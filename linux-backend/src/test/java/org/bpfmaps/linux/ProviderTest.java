@@ -1,0 +1,30 @@
+package org.bpfmaps.linux;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.bpfmaps.BpfMaps;
+import org.bpfmaps.MapBackend;
+import org.bpfmaps.spi.MapBackendProvider;
+import org.junit.jupiter.api.Test;
+
+class ProviderTest {
+    @Test
+    void registeredUnderItsName() {
+        MapBackendProvider p = BpfMaps.providers().stream().filter(x -> x.name().equals("linux")).findFirst()
+                .orElseThrow();
+        assertTrue(p instanceof LinuxProvider);
+        assertEquals(p.isAvailable(), p.unavailabilityCause().isEmpty());
+    }
+
+    @Test
+    void opensWhenAvailableAndRefusesOptions() {
+        KernelTests.backend();
+        try (MapBackend b = BpfMaps.open("linux")) {
+            assertEquals("linux", b.name());
+        }
+        assertThrows(IllegalArgumentException.class, () -> new LinuxProvider().open(Map.of("cpus", "4")));
+    }
+}

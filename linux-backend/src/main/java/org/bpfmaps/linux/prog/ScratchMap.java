@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.linux.sys.LibC;
+import org.bpfmaps.linux.sys.MapCreateAttr;
 import org.bpfmaps.linux.sys.NativeBuffer;
 
 /**
@@ -27,15 +28,7 @@ final class ScratchMap {
     /** Offset of the key area. */
     static final int KEY_OFFSET = 8;
 
-    // BPF_MAP_CREATE attr fields (include/uapi/linux/bpf.h); only the prefix this map needs.
     private static final int BPF_MAP_CREATE = 0;
-    private static final int ATTR_MAP_TYPE = 0;
-    private static final int ATTR_KEY_SIZE = 4;
-    private static final int ATTR_VALUE_SIZE = 8;
-    private static final int ATTR_MAX_ENTRIES = 12;
-    private static final int ATTR_MAP_FLAGS = 16;
-    private static final int ATTR_MAP_NAME = 28;
-    private static final int ATTR_SIZE = 72;
     private static final int MAP_TYPE_ARRAY = 2;
     private static final int F_MMAPABLE = 1 << 10;
     private static final byte[] NAME = {'b', 'p', 'f', 'm', 'a', 'p', 's', '_', 'p', 'v'};
@@ -74,22 +67,24 @@ final class ScratchMap {
         if (valueSize > Integer.MAX_VALUE - 8) {
             throw BpfException.of(BpfCommand.PROGRAM_HELPER, 7, subject, "key and value too large for a program view");
         }
-        NativeBuffer attr = new NativeBuffer(ATTR_SIZE);
+        NativeBuffer attr = new NativeBuffer(MapCreateAttr.SIZE);
         int fd;
         try {
             ByteBuffer a = attr.buffer();
-            a.putInt(ATTR_MAP_TYPE, MAP_TYPE_ARRAY);
-            a.putInt(ATTR_KEY_SIZE, 4);
-            a.putInt(ATTR_VALUE_SIZE, (int) valueSize);
-            a.putInt(ATTR_MAX_ENTRIES, 1);
-            a.putInt(ATTR_MAP_FLAGS, F_MMAPABLE);
-            a.put(ATTR_MAP_NAME, NAME);
-            fd = LibC.bpf(BPF_MAP_CREATE, attr.address(), ATTR_SIZE);
+            a.putInt(MapCreateAttr.MAP_TYPE_OFFSET, MAP_TYPE_ARRAY);
+            a.putInt(MapCreateAttr.KEY_SIZE_OFFSET, 4);
+            a.putInt(MapCreateAttr.VALUE_SIZE_OFFSET, (int) valueSize);
+            a.putInt(MapCreateAttr.MAX_ENTRIES_OFFSET, 1);
+            a.putInt(MapCreateAttr.MAP_FLAGS_OFFSET, F_MMAPABLE);
+            a.put(MapCreateAttr.MAP_NAME_OFFSET, NAME);
+            fd = LibC.bpf(BPF_MAP_CREATE, attr.address(), MapCreateAttr.SIZE);
         } finally {
             attr.free();
         }
         if (fd < 0) {
-            throw BpfException.of(BpfCommand.PROGRAM_HELPER, -fd, subject, "creating the program view's scratch map failed");
+            String why = -fd == 1 ? " (creating maps needs CAP_BPF or CAP_SYS_ADMIN)" : "";
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, -fd, subject,
+                    "creating the program view's scratch map failed" + why);
         }
         long length = (valueSize + PAGE - 1) / PAGE * PAGE;
         long addr = LibC.mmap(0, length, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);

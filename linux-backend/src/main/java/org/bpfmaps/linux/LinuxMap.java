@@ -202,55 +202,62 @@ public final class LinuxMap extends AbstractBpfMap {
      */
     private int elem(BpfCommand command, ByteBuffer key, ByteBuffer second, long flags) {
         int fd = acquire(command);
-        Scratch scratch = Scratch.get();
-        int keyLength = key == null ? 0 : key.remaining();
-        int secondOffset = (keyLength + 7) & ~7;
-        int secondLength = second == null ? 0 : second.remaining();
-        NativeBuffer data = scratch.data((long) secondOffset + secondLength);
         try {
-            ByteBuffer d = data.buffer();
-            long keyAddress = 0L;
-            if (key != null) {
-                d.put(0, key, key.position(), keyLength);
-                keyAddress = data.address();
+            Scratch scratch = Scratch.get();
+            int keyLength = key == null ? 0 : key.remaining();
+            int secondOffset = (keyLength + 7) & ~7;
+            int secondLength = second == null ? 0 : second.remaining();
+            NativeBuffer data = scratch.data((long) secondOffset + secondLength);
+            try {
+                return elem(command, fd, scratch.attr(), data, key, keyLength, second, secondOffset, secondLength,
+                        flags);
+            } finally {
+                scratch.release(data);
             }
-            long secondAddress = second == null ? 0L : data.address(secondOffset);
-            boolean output = command != BpfCommand.BPF_MAP_UPDATE_ELEM;
-            NativeBuffer attr = scratch.attr();
-            int r;
-            switch (command) {
-                case BPF_MAP_LOOKUP_ELEM:
-                    r = Bpf.mapLookupElem(attr, fd, keyAddress, secondAddress, flags);
-                    break;
-                case BPF_MAP_UPDATE_ELEM:
-                    if (second != null) {
-                        d.put(secondOffset, second, second.position(), secondLength);
-                    }
-                    r = Bpf.mapUpdateElem(attr, fd, keyAddress, secondAddress, flags);
-                    break;
-                case BPF_MAP_DELETE_ELEM:
-                    r = Bpf.mapDeleteElem(attr, fd, keyAddress);
-                    break;
-                case BPF_MAP_GET_NEXT_KEY:
-                    r = Bpf.mapGetNextKey(attr, fd, keyAddress, secondAddress);
-                    break;
-                case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
-                    r = Bpf.mapLookupAndDeleteElem(attr, fd, keyAddress, secondAddress, flags);
-                    break;
-                default:
-                    throw new IllegalArgumentException(command.name());
-            }
-            if (r < 0) {
-                return -r;
-            }
-            if (output && second != null) {
-                second.put(second.position(), d, secondOffset, secondLength);
-            }
-            return 0;
         } finally {
-            scratch.release(data);
             release();
         }
+    }
+
+    private static int elem(BpfCommand command, int fd, NativeBuffer attr, NativeBuffer data, ByteBuffer key,
+                            int keyLength, ByteBuffer second, int secondOffset, int secondLength, long flags) {
+        ByteBuffer d = data.buffer();
+        long keyAddress = 0L;
+        if (key != null) {
+            d.put(0, key, key.position(), keyLength);
+            keyAddress = data.address();
+        }
+        long secondAddress = second == null ? 0L : data.address(secondOffset);
+        int r;
+        switch (command) {
+            case BPF_MAP_LOOKUP_ELEM:
+                r = Bpf.mapLookupElem(attr, fd, keyAddress, secondAddress, flags);
+                break;
+            case BPF_MAP_UPDATE_ELEM:
+                if (second != null) {
+                    d.put(secondOffset, second, second.position(), secondLength);
+                }
+                r = Bpf.mapUpdateElem(attr, fd, keyAddress, secondAddress, flags);
+                break;
+            case BPF_MAP_DELETE_ELEM:
+                r = Bpf.mapDeleteElem(attr, fd, keyAddress);
+                break;
+            case BPF_MAP_GET_NEXT_KEY:
+                r = Bpf.mapGetNextKey(attr, fd, keyAddress, secondAddress);
+                break;
+            case BPF_MAP_LOOKUP_AND_DELETE_ELEM:
+                r = Bpf.mapLookupAndDeleteElem(attr, fd, keyAddress, secondAddress, flags);
+                break;
+            default:
+                throw new IllegalArgumentException(command.name());
+        }
+        if (r < 0) {
+            return -r;
+        }
+        if (second != null && command != BpfCommand.BPF_MAP_UPDATE_ELEM) {
+            second.put(second.position(), d, secondOffset, secondLength);
+        }
+        return 0;
     }
 
     @Override
@@ -274,58 +281,53 @@ public final class LinuxMap extends AbstractBpfMap {
     protected BatchOutcome doBatch(BpfCommand command, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values,
                                    int count, long elemFlags) {
         int fd = acquire(command);
-        Scratch scratch = Scratch.get();
-        boolean read = command == BpfCommand.BPF_MAP_LOOKUP_BATCH
-                || command == BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH;
-        int cursor = read ? batchCursorSize() : 0;
-        long keyBytes = (long) count * keySize();
-        long valueBytes = values == null ? 0 : (long) count * valueBufferSize();
-        long inOffset = 0;
-        long outOffset = align8(inOffset + cursor);
-        long keysOffset = align8(outOffset + cursor);
-        long valuesOffset = align8(keysOffset + keyBytes);
-        long total = Math.max(8, valuesOffset + valueBytes);
-        NativeBuffer data;
         try {
-            data = scratch.data(total);
-        } catch (RuntimeException | Error e) {
-            release();
-            throw e;
-        }
-        try {
-            ByteBuffer d = data.buffer();
-            if (inBatch != null) {
-                d.put((int) inOffset, inBatch, 0, cursor);
-            }
-            if (!read) {
-                d.put((int) keysOffset, keys, 0, (int) keyBytes);
-            }
-            if (command == BpfCommand.BPF_MAP_UPDATE_BATCH) {
-                d.put((int) valuesOffset, values, 0, (int) valueBytes);
-            }
-            long inAddress = inBatch == null ? 0L : data.address((int) inOffset);
-            long outAddress = read ? data.address((int) outOffset) : 0L;
-            long valuesAddress = values == null ? 0L : data.address((int) valuesOffset);
-            NativeBuffer attr = scratch.attr();
-            int r = Bpf.mapBatch(attr, command, fd, inAddress, outAddress, data.address((int) keysOffset),
-                    valuesAddress, count, elemFlags);
-            int done = Bpf.batchCount(attr);
-            if (done < 0 || done > count) {
-                done = r < 0 ? 0 : count;
-            }
-            int errno = r < 0 ? -r : 0;
-            if (read) {
-                d.get((int) keysOffset, keys, 0, done * keySize());
-                if (values != null) {
-                    d.get((int) valuesOffset, values, 0, done * valueBufferSize());
+            Scratch scratch = Scratch.get();
+            boolean read = command == BpfCommand.BPF_MAP_LOOKUP_BATCH
+                    || command == BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH;
+            int cursor = read ? batchCursorSize() : 0;
+            long keyBytes = (long) count * keySize();
+            long valueBytes = values == null ? 0 : (long) count * valueBufferSize();
+            int outOffset = (int) align8(cursor);
+            int keysOffset = (int) align8(outOffset + cursor);
+            long valuesOffset = align8(keysOffset + keyBytes);
+            NativeBuffer data = scratch.data(Math.max(8, valuesOffset + valueBytes));
+            try {
+                ByteBuffer d = data.buffer();
+                if (inBatch != null) {
+                    d.put(0, inBatch, 0, cursor);
                 }
-                if (errno == 0 || errno == Errno.ENOENT.number()) {
-                    d.get((int) outOffset, outBatch, 0, cursor);
+                if (!read) {
+                    d.put(keysOffset, keys, 0, (int) keyBytes);
                 }
+                if (command == BpfCommand.BPF_MAP_UPDATE_BATCH) {
+                    d.put((int) valuesOffset, values, 0, (int) valueBytes);
+                }
+                long inAddress = inBatch == null ? 0L : data.address();
+                long outAddress = read ? data.address(outOffset) : 0L;
+                long valuesAddress = values == null ? 0L : data.address((int) valuesOffset);
+                NativeBuffer attr = scratch.attr();
+                int r = Bpf.mapBatch(attr, command, fd, inAddress, outAddress, data.address(keysOffset),
+                        valuesAddress, count, elemFlags);
+                int done = Bpf.batchCount(attr);
+                if (done < 0 || done > count) {
+                    done = r < 0 ? 0 : count;
+                }
+                int errno = r < 0 ? -r : 0;
+                if (read) {
+                    d.get(keysOffset, keys, 0, done * keySize());
+                    if (values != null) {
+                        d.get((int) valuesOffset, values, 0, done * valueBufferSize());
+                    }
+                    if (errno == 0 || errno == Errno.ENOENT.number()) {
+                        d.get(outOffset, outBatch, 0, cursor);
+                    }
+                }
+                return batchOutcome(errno, done);
+            } finally {
+                scratch.release(data);
             }
-            return batchOutcome(errno, done);
         } finally {
-            scratch.release(data);
             release();
         }
     }

@@ -1,9 +1,11 @@
 package org.bpfmaps.linux;
 
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
+import org.bpfmaps.Errno;
 import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapType;
 import org.bpfmaps.linux.sys.Bpf;
@@ -67,38 +69,39 @@ public final class LinuxProvider implements MapBackendProvider {
 
     /** The availability probe, run once when the class initialises. */
     private static final class Probe {
-        static final Throwable CAUSE = probe();
+        static final Throwable CAUSE = probe(System.getProperty("os.name", ""), System.getProperty("os.arch", ""));
+    }
 
-        private static Throwable probe() {
-            String os = System.getProperty("os.name", "");
-            if (!os.toLowerCase(java.util.Locale.ROOT).startsWith("linux")) {
-                return new UnsupportedOperationException("not Linux: os.name is '" + os + "'");
+    /** Why a process on {@code os}/{@code arch} cannot use the backend, or {@code null} when it can. */
+    static Throwable probe(String os, String arch) {
+        if (!os.toLowerCase(Locale.ROOT).startsWith("linux")) {
+            return new UnsupportedOperationException("not Linux: os.name is '" + os + "'");
+        }
+        if (!(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64") || arch.equals("arm64"))) {
+            return new UnsupportedOperationException("unknown architecture '" + arch
+                    + "': bpfmaps knows the bpf() syscall number of x86_64 and aarch64 only");
+        }
+        try {
+            if (LibC.NR_BPF <= 0) {
+                return new IllegalStateException("no bpf() syscall number");
             }
-            String arch = System.getProperty("os.arch", "");
-            if (!(arch.equals("amd64") || arch.equals("x86_64") || arch.equals("aarch64") || arch.equals("arm64"))) {
-                return new UnsupportedOperationException("unknown architecture '" + arch
-                        + "': bpfmaps knows the bpf() syscall number of x86_64 and aarch64 only");
+        } catch (Throwable t) {
+            return new IllegalStateException("JNA failed to load libc: " + t, t);
+        }
+        try {
+            int fd = Bpf.mapCreate(Scratch.get().attr(), MapType.ARRAY.id(), 4, 4, 1, 0, 0, 0, new byte[0], 0);
+            if (fd < 0) {
+                BpfException why = BpfException.of(BpfCommand.BPF_MAP_CREATE, -fd, "probe map");
+                String hint = why.error() == Errno.EPERM
+                        ? ": the process lacks CAP_BPF, or unprivileged BPF is disabled"
+                        : why.error() == Errno.ENOSYS ? ": the kernel has no bpf() system call" : "";
+                return new IllegalStateException("bpf() refused to create a probe ARRAY map with "
+                        + why.error().name() + hint, why);
             }
-            try {
-                if (LibC.NR_BPF <= 0) {
-                    return new IllegalStateException("no bpf() syscall number");
-                }
-            } catch (Throwable t) {
-                return new IllegalStateException("JNA failed to load libc: " + t, t);
-            }
-            try {
-                int fd = Bpf.mapCreate(Scratch.get().attr(), MapType.ARRAY.id(), 4, 4, 1, 0, 0, 0, new byte[0], 0);
-                if (fd < 0) {
-                    String hint = -fd == 1 ? " (the process lacks CAP_BPF, or unprivileged BPF is disabled)"
-                            : -fd == 38 ? " (the kernel has no bpf() system call)" : "";
-                    return new IllegalStateException("bpf() refused to create a probe ARRAY map" + hint,
-                            BpfException.of(BpfCommand.BPF_MAP_CREATE, -fd, "probe map"));
-                }
-                LibC.close(fd);
-                return null;
-            } catch (Throwable t) {
-                return new IllegalStateException("the bpf() probe failed: " + t, t);
-            }
+            LibC.close(fd);
+            return null;
+        } catch (Throwable t) {
+            return new IllegalStateException("the bpf() probe failed: " + t, t);
         }
     }
 }

@@ -20,6 +20,14 @@ class ProviderTest {
     }
 
     @Test
+    void probeNamesTheReasonItCannotRun() {
+        Throwable windows = LinuxProvider.probe("Windows 11", "amd64");
+        assertTrue(windows.getMessage().startsWith("not Linux"), windows.getMessage());
+        Throwable riscv = LinuxProvider.probe("Linux", "riscv64");
+        assertTrue(riscv.getMessage().contains("unknown architecture 'riscv64'"), riscv.getMessage());
+    }
+
+    @Test
     void opensWhenAvailableAndRefusesOptions() {
         KernelTests.backend();
         try (MapBackend b = BpfMaps.open("linux")) {

@@ -60,7 +60,8 @@ public final class LpmTrie {
         final long prefixlen;
         final byte[] data;
         byte[] value;
-        final Node[] child = new Node[2];
+        Node child0;
+        Node child1;
 
         Node(long prefixlen, byte[] data, byte[] value) {
             this.prefixlen = prefixlen;
@@ -70,6 +71,18 @@ public final class LpmTrie {
 
         boolean intermediate() {
             return value == null;
+        }
+
+        Node child(int side) {
+            return side == 0 ? child0 : child1;
+        }
+
+        void setChild(int side, Node node) {
+            if (side == 0) {
+                child0 = node;
+            } else {
+                child1 = node;
+            }
         }
     }
 
@@ -186,7 +199,7 @@ public final class LpmTrie {
             if (!node.intermediate()) {
                 found = node;
             }
-            node = node.child[keyBit(key, node.prefixlen)];
+            node = node.child(keyBit(key, node.prefixlen));
         }
         return found;
     }
@@ -231,7 +244,7 @@ public final class LpmTrie {
             }
             parent = node;
             side = keyBit(key, node.prefixlen);
-            node = node.child[side];
+            node = node.child(side);
         }
 
         if (node == null) {
@@ -255,8 +268,8 @@ public final class LpmTrie {
                     return err;
                 }
             }
-            fresh.child[0] = node.child[0];
-            fresh.child[1] = node.child[1];
+            fresh.setChild(0, node.child(0));
+            fresh.setChild(1, node.child(1));
             setSlot(parent, side, fresh);
             return 0;
         }
@@ -268,7 +281,7 @@ public final class LpmTrie {
 
         if (match == keyLen) {
             // The new prefix covers the node: it becomes the node's parent.
-            fresh.child[dataBit(node.data, match)] = node;
+            fresh.setChild(dataBit(node.data, match), node);
             setSlot(parent, side, fresh);
             return 0;
         }
@@ -276,11 +289,11 @@ public final class LpmTrie {
         // The two diverge after 'match' bits: join them under a new intermediate node.
         Node glue = new Node(match, node.data.clone(), null);
         if (keyBit(key, match) == 1) {
-            glue.child[0] = node;
-            glue.child[1] = fresh;
+            glue.setChild(0, node);
+            glue.setChild(1, fresh);
         } else {
-            glue.child[0] = fresh;
-            glue.child[1] = node;
+            glue.setChild(0, fresh);
+            glue.setChild(1, node);
         }
         setSlot(parent, side, glue);
         return 0;
@@ -302,7 +315,7 @@ public final class LpmTrie {
         if (parent == null) {
             root = node;
         } else {
-            parent.child[side] = node;
+            parent.setChild(side, node);
         }
     }
 
@@ -342,7 +355,7 @@ public final class LpmTrie {
             parentSide = side;
             parent = node;
             side = keyBit(key, node.prefixlen);
-            node = node.child[side];
+            node = node.child(side);
         }
 
         if (node == null || node.prefixlen != keyLen || node.prefixlen != match || node.intermediate()) {
@@ -350,21 +363,21 @@ public final class LpmTrie {
         }
         entries--;
 
-        if (node.child[0] != null && node.child[1] != null) {
+        if (node.child(0) != null && node.child(1) != null) {
             // Still needed to split its two subtrees: keep it as an intermediate node.
             node.value = null;
             return 0;
         }
 
-        if (parent != null && parent.intermediate() && node.child[0] == null && node.child[1] == null) {
+        if (parent != null && parent.intermediate() && node.child(0) == null && node.child(1) == null) {
             // A leaf under an intermediate node: the intermediate goes too, its other child moves up.
-            Node sibling = parent.child[0] == node ? parent.child[1] : parent.child[0];
+            Node sibling = parent.child(0) == node ? parent.child(1) : parent.child(0);
             setSlot(grandparent, parentSide, sibling);
             return 0;
         }
 
         // Zero or one child: the child (or nothing) takes the node's slot.
-        setSlot(parent, side, node.child[0] != null ? node.child[0] : node.child[1]);
+        setSlot(parent, side, node.child(0) != null ? node.child(0) : node.child(1));
         return 0;
     }
 
@@ -423,7 +436,7 @@ public final class LpmTrie {
             if (node.prefixlen != match || node.prefixlen == keyLen) {
                 break;
             }
-            node = node.child[keyBit(key, node.prefixlen)];
+            node = node.child(keyBit(key, node.prefixlen));
         }
         if (node == null || node.prefixlen != match || node.intermediate()) {
             return leftmost(root);
@@ -431,8 +444,8 @@ public final class LpmTrie {
         node = path[top];
         while (top > 0) {
             Node parent = path[top - 1];
-            if (parent.child[0] == node && parent.child[1] != null) {
-                return leftmost(parent.child[1]);
+            if (parent.child(0) == node && parent.child(1) != null) {
+                return leftmost(parent.child(1));
             }
             if (!parent.intermediate()) {
                 return parent;
@@ -449,10 +462,10 @@ public final class LpmTrie {
         Node node = from;
         while (node != null) {
             if (node.intermediate()) {
-                node = node.child[0];
+                node = node.child(0);
             } else {
                 candidate = node;
-                node = node.child[0] != null ? node.child[0] : node.child[1];
+                node = node.child(0) != null ? node.child(0) : node.child(1);
             }
         }
         return candidate;
@@ -517,7 +530,7 @@ public final class LpmTrie {
         }
         if (!node.intermediate()) {
             count[0]++;
-        } else if (node.child[0] == null || node.child[1] == null) {
+        } else if (node.child(0) == null || node.child(1) == null) {
             return "intermediate node /" + node.prefixlen + " without two children";
         }
         if (parent != null) {
@@ -533,7 +546,7 @@ public final class LpmTrie {
                 return "child /" + node.prefixlen + " on the wrong side";
             }
         }
-        String problem = check(node.child[0], node, 0, count);
-        return problem != null ? problem : check(node.child[1], node, 1, count);
+        String problem = check(node.child(0), node, 0, count);
+        return problem != null ? problem : check(node.child(1), node, 1, count);
     }
 }

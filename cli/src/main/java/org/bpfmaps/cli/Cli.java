@@ -77,6 +77,7 @@ final class Cli {
 
     JsonWriter json;
     private String backendName;
+    private final Map<String, String> backendOptions = new HashMap<>();
     private Integer cpu;
     private MapBackend backend;
     private Command lastHelp;
@@ -101,6 +102,7 @@ final class Cli {
         } catch (UsageExit e) {
             ret = usageExit();
         } catch (Exit e) {
+            finishJson();
             ret = e.code;
         } finally {
             out.flush();
@@ -125,6 +127,7 @@ final class Cli {
 
     private void finishJson() {
         if (json != null) {
+            json.closeAll();
             json.finish();
             json = null;
         }
@@ -156,7 +159,8 @@ final class Cli {
                     return unrecognized(a);
                 }
                 String value = null;
-                if (opt.equals("backend") || opt.equals("cpu") || opt.equals("base-btf")) {
+                if (opt.equals("backend") || opt.equals("backend-option") || opt.equals("cpu")
+                        || opt.equals("base-btf")) {
                     if (inlineValue != null) {
                         value = inlineValue;
                     } else if (i + 1 < argv.length) {
@@ -178,6 +182,14 @@ final class Cli {
                     }
                     case "version" -> version = true;
                     case "backend" -> backendName = value;
+                    case "backend-option" -> {
+                        int at = value.indexOf('=');
+                        if (at <= 0) {
+                            error("--backend-option takes KEY=VALUE, got: %s", value);
+                            return -1;
+                        }
+                        backendOptions.put(value.substring(0, at), value.substring(at + 1));
+                    }
                     case "cpu" -> {
                         Long n = Numbers.strtoul(value, 10);
                         if (n == null || n < 0 || n > Integer.MAX_VALUE || value.isEmpty()) {
@@ -244,7 +256,7 @@ final class Cli {
     }
 
     private static final String[] LONG_OPTIONS = {"json", "help", "pretty", "version", "bpffs", "mapcompat",
-        "nomount", "debug", "use-loader", "base-btf", "legacy", "backend", "cpu"};
+        "nomount", "debug", "use-loader", "base-btf", "legacy", "backend", "backend-option", "cpu"};
 
     private static String longOption(String body) {
         String found = null;
@@ -395,9 +407,12 @@ final class Cli {
             name = "linux";
         }
         try {
-            backend = BpfMaps.open(name, new HashMap<>());
+            backend = BpfMaps.open(name, backendOptions);
         } catch (BackendSelectionException e) {
             error("%s", e.getMessage());
+            throw new Exit(255);
+        } catch (IllegalArgumentException e) {
+            error("can't open backend '%s': %s", name, e.getMessage());
             throw new Exit(255);
         } catch (RuntimeException e) {
             error("can't open backend '%s': %s", name, e.getMessage());
@@ -447,7 +462,8 @@ final class Cli {
                 + "\n"
                 + "       OBJECT := { map | feature }\n"
                 + "       OPTIONS := { {-j|--json} [{-p|--pretty}] | --backend { linux | simulator } |\n"
-                + "                    --cpu N | {-V|--version} }\n");
+                + "                    --backend-option KEY=VALUE | --cpu N | {-V|--version} }\n"
+                + "       simulator options: cpus=N, bpffs.root=PATH (default /sys/fs/bpf)\n");
         return 0;
     }
 
@@ -567,6 +583,7 @@ final class Cli {
         if (json != null) {
             json.startArray();
         }
+        boolean completed = false;
         try {
             String buf;
             while ((buf = readLine(reader)) != null) {
@@ -616,9 +633,11 @@ final class Cli {
             if (json == null) {
                 out.print("processed " + lines + " commands\n");
             }
+            completed = true;
             return 0;
         } catch (IOException e) {
             error("reading batch file failed: %s", e.getMessage());
+            completed = true;
             return -1;
         } finally {
             if (!file.equals("-")) {
@@ -628,7 +647,7 @@ final class Cli {
                     // read-only file
                 }
             }
-            if (json != null) {
+            if (json != null && (completed || err != 0)) {
                 json.endArray();
             }
         }

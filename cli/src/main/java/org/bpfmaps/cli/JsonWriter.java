@@ -25,6 +25,7 @@ final class JsonWriter {
     private final boolean pretty;
     private int depth;
     private char separator = NONE;
+    private final StringBuilder open = new StringBuilder();
 
     JsonWriter(PrintStream out, boolean pretty) {
         this.out = out;
@@ -112,6 +113,16 @@ final class JsonWriter {
         return name(name).string(value);
     }
 
+    /**
+     * Closes every container still open, innermost first, so that a command cut short by a usage error still
+     * leaves a well-formed document (bpftool aborts on an assertion there instead).
+     */
+    void closeAll() {
+        while (open.length() > 0) {
+            end(open.charAt(open.length() - 1));
+        }
+    }
+
     /** Ends the document with its newline. */
     void finish() {
         out.print('\n');
@@ -122,6 +133,7 @@ final class JsonWriter {
         beforeValue();
         out.print(bracket);
         depth++;
+        open.append(bracket == '{' ? '}' : ']');
         separator = NONE;
         return this;
     }
@@ -129,6 +141,7 @@ final class JsonWriter {
     private JsonWriter end(char bracket) {
         if (depth > 0) {
             depth--;
+            open.setLength(open.length() - 1);
         }
         if (separator != NONE) {
             newline();

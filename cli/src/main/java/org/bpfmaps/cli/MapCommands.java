@@ -16,6 +16,7 @@ import org.bpfmaps.MapInfo;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
 import org.bpfmaps.UpdateFlags;
+import org.bpfmaps.simulator.SimulatedKernel;
 
 /**
  * The {@code map} commands with bpftool's grammar and output. Each method follows the matching bpftool
@@ -932,7 +933,7 @@ final class MapCommands {
 
     private int pin(Args a) {
         if (!requireArgs(a, 3)) {
-            return -1;
+            return -Errno.EINVAL.number();
         }
         BpfMap m = parseMap(a);
         if (m == null) {
@@ -963,7 +964,8 @@ final class MapCommands {
 
     /**
      * {@code map unpin PATH} (not in bpftool): removes a pin. On linux it unlinks the file, as {@code rm}
-     * would; the simulator's bpffs has no unlink in the bpfmaps API, so there it is refused.
+     * would; on the simulator it calls {@link SimulatedKernel#unpin(String)}, which the {@link MapBackend} API
+     * itself does not offer.
      */
     private int unpin(Args a) {
         if (a.argc() != 1) {
@@ -972,6 +974,18 @@ final class MapCommands {
         }
         String path = a.cur();
         MapBackend b = cli.backend();
+        if (b instanceof SimulatedKernel kernel) {
+            try {
+                kernel.unpin(path);
+            } catch (BpfException e) {
+                cli.error("can't unpin (%s): %s", path, Cli.strerror(e));
+                return Cli.fail(e);
+            }
+            if (cli.json != null) {
+                cli.json.nullValue();
+            }
+            return 0;
+        }
         if (!b.name().equals("linux")) {
             cli.error("can't unpin (%s): the %s backend offers no unlink for its bpf file system", path, b.name());
             return -1;

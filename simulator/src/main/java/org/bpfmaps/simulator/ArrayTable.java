@@ -11,7 +11,7 @@ import org.bpfmaps.MapType;
  *
  * <p>Exists to store elements in fixed-size chunks allocated on first write, so that a large, sparsely used array
  * costs little; an unallocated chunk reads as zeroes. Each element is stored in the user-space layout
- * ({@code round_up(value_size, 8)} bytes, per-CPU: that many per possible CPU) with zero padding.
+ * ({@code round_up(value_size, 8)} bytes, per-CPU: that many per possible CPU, padding as user space wrote it).
  */
 final class ArrayTable extends MapObject {
 
@@ -184,7 +184,12 @@ final class ArrayTable extends MapObject {
             return EINVAL;
         }
         synchronized (this) {
-            value.get(value.position(), chunkFor(i, true), offset(i) + (percpu ? cpu * slot : 0), valueSize);
+            byte[] chunk = chunkFor(i, true);
+            int off = offset(i) + (percpu ? cpu * slot : 0);
+            value.get(value.position(), chunk, off, valueSize);
+            if (percpu) {
+                java.util.Arrays.fill(chunk, off + valueSize, off + slot, (byte) 0); // a program writes value_size
+            }
             return 0;
         }
     }

@@ -410,7 +410,7 @@ class HashTable extends MapObject {
                 return err;
             }
             if (old != null) {
-                value.get(value.position(), old.value, percpu ? cpu * slot : 0, valueSize);
+                writeSlot(value, old.value, cpu);
                 if (!percpu) {
                     moveToHead(old);
                 }
@@ -420,9 +420,18 @@ class HashTable extends MapObject {
                 return E2BIG;
             }
             byte[] v = new byte[valueBufferSize];
-            value.get(value.position(), v, percpu ? cpu * slot : 0, valueSize);
+            writeSlot(value, v, cpu);
             pushHead(new Element(h, copyKey(key), v));
             return 0;
+        }
+    }
+
+    /** A program's write: {@code value_size} bytes into this CPU's slot (per-CPU: padding zeroed). */
+    private void writeSlot(ByteBuffer value, byte[] stored, int cpu) {
+        int off = percpu ? cpu * slot : 0;
+        value.get(value.position(), stored, off, valueSize);
+        if (percpu) {
+            java.util.Arrays.fill(stored, off + valueSize, off + slot, (byte) 0);
         }
     }
 

@@ -151,18 +151,13 @@ abstract class MapObject {
     }
 
     /**
-     * Copies a user-space value buffer into internal storage of the same layout; for per-CPU types only the
-     * {@code value_size} bytes of each CPU's slot are taken, so padding stays zero.
+     * Copies a user-space value buffer into internal storage of the same layout. For per-CPU types the whole
+     * {@code round_up(value_size, 8)} slot of each CPU is kept, padding included: the kernel copies values with
+     * {@code copy_map_value_long}, so 6.18 returns the padding bytes it was given (the conformance kit checks this
+     * on the kernel; SEMANTICS.md section 3 says "zero on read", which the kernel does not do).
      */
     final void copyIn(ByteBuffer src, byte[] dst, int dstOff) {
-        int base = src.position();
-        if (!type.isPerCpu()) {
-            src.get(base, dst, dstOff, valueSize);
-            return;
-        }
-        for (int c = 0; c < cpus; c++) {
-            src.get(base + c * slot, dst, dstOff + c * slot, valueSize);
-        }
+        src.get(src.position(), dst, dstOff, valueBufferSize);
     }
 
     /** Copies one stored value (internal layout = user-space layout) into a caller's buffer. */

@@ -58,12 +58,13 @@ class ProgramViewTest {
         user[0] = 1;
         user[8] = 2;
         user[16] = 3;
-        user[20] = 55; // padding of CPU 2: ignored
+        user[20] = 55; // padding of CPU 2: kept
         m.update(u32(0), user);
         assertArrayEquals(u32(3), m.programView(2).lookup(u32(0)).orElseThrow());
+        assertArrayEquals(user, m.lookup(u32(0)).orElseThrow(), "padding round-trips");
         m.programView(2).update(u32(0), u32(9), UpdateFlags.EXIST);
         user[16] = 9;
-        user[20] = 0;
+        user[20] = 0; // a program writes value_size bytes; the simulator zeroes the rest of its slot
         assertArrayEquals(user, m.lookup(u32(0)).orElseThrow(), "an existing element changes only this CPU");
     }
 

@@ -44,14 +44,14 @@ class OtherTypesKernelTest {
             assertTrue(q.lookupAndDelete(null, v));
             assertEquals(3, getU32(v, 0));
             assertFalse(q.lookupAndDelete(null, v), "empty queue pops ENOENT -> false");
-            assertThrows(InvalidArgumentException.class, () -> q.nextKey(null, null));
+            assertThrows(InvalidArgumentException.class, () -> q.nextKey((byte[]) null, null));
         }
     }
 
     @Test
     void ringbufElementCommandsAreEnotsupp() {
         try (BpfMap rb = backend.create(MapSpec.builder(MapType.RINGBUF).maxEntries(4096).build())) {
-            NotSupportedException e = assertThrows(NotSupportedException.class, () -> rb.lookup(null, null));
+            NotSupportedException e = assertThrows(NotSupportedException.class, () -> rb.lookup((byte[]) null, null));
             assertEquals(Errno.ENOTSUPP.number(), e.errno());
             rb.freeze();
             assertTrue(rb.info().frozen());

@@ -3,7 +3,7 @@ package org.bpfmaps.linux.prog;
 import java.lang.ref.Cleaner;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,10 +27,11 @@ import org.bpfmaps.linux.sys.ProgTestRunAttr;
  * (sleepable {@code SYSCALL} programs cannot touch LPM tries or bloom filters). Bytecode is built by
  * {@link HelperPrograms} with {@link BpfAsm}; the target map is referenced by fd
  * ({@code BPF_PSEUDO_MAP_FD}), so a loaded program holds its own reference to the map. Each kind of program
- * (lookup, update, delete, push, pop, peek, ring buffer output/query) is loaded on first use and cached; ring
+ * (lookup, update, delete, push, pop, peek, ring buffer output/query) is loaded on first use and cached. Ring
  * buffer reservations need a size known at verification time, so reserve-submit and reserve-discard get one
- * program per record size, also cached. A load the verifier rejects (a helper the map type does not allow,
- * a map created with {@code BPF_F_RDONLY_PROG}) fails with the verifier's message in the exception.
+ * program per record size, cached for the {@value #MAX_SIZED} most recently used sizes. A load the verifier
+ * rejects (a helper the map type does not allow, a map created with {@code BPF_F_RDONLY_PROG}) fails with
+ * the verifier's message in the exception.
  *
  * <p><b>Data path.</b> A raw tracepoint context holds at most 12 u64 arguments, too little for keys and
  * values, and user-space pointers are useless to a program (it may run by IPI on another CPU, in another
@@ -66,6 +67,8 @@ public final class LinuxProgramView implements ProgramView {
     private static final Cleaner CLEANER = Cleaner.create();
     private static final boolean PIN_DEFAULT = Boolean.getBoolean("bpfmaps.programView.pin");
     private static final int INITIAL_RINGBUF_DATA = 256;
+    /** Most ring buffer reserve programs (one per record size) a view keeps loaded. */
+    private static final int MAX_SIZED = 32;
 
     private final BpfMap map;
     private final int mapFd;
@@ -85,7 +88,19 @@ public final class LinuxProgramView implements ProgramView {
     /** What must be released: programs, the scratch map, native buffers. Never references the view. */
     private static final class Resources implements Runnable {
         final Map<Kind, Integer> programs = new EnumMap<>(Kind.class);
-        final Map<Long, Integer> sizedPrograms = new HashMap<>();
+        /** Ring buffer reserve programs by (kind, size), least recently used first; at most {@link #MAX_SIZED}. */
+        final Map<Long, Integer> sizedPrograms = new LinkedHashMap<>(16, 0.75f, true) {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Integer> eldest) {
+                if (size() > MAX_SIZED) {
+                    BpfProgram.close(eldest.getValue());
+                    return true;
+                }
+                return false;
+            }
+        };
         ScratchMap scratch;
         final List<NativeBuffer> buffers = new ArrayList<>();
         CpuAffinity affinity;

@@ -273,6 +273,30 @@ class LinuxProgramViewTest {
     }
 
     @Test
+    void everyDescriptorIsClosedAndSizedProgramsAreBounded() throws Exception {
+        try (TestMap m = new TestMap(MapType.RINGBUF, 0, 0, 1 << 16, 0)) {
+            long before = openFds();
+            ProgramView v = LinuxProgramView.open(m.map, m.fd, 0);
+            for (int size = 1; size <= 40; size++) {
+                assertTrue(v.ringbufReserveSubmit(new byte[size], 0));
+                assertTrue(v.ringbufReserveDiscard(size, 0));
+            }
+            v.ringbufOutput(new byte[3000], 0);
+            v.ringbufQuery(0);
+            long during = openFds();
+            assertTrue(during - before <= 32 + 4, "fds held: " + (during - before));
+            v.close();
+            assertEquals(before, openFds(), "fds left open after close()");
+        }
+    }
+
+    private static long openFds() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            return s.count();
+        }
+    }
+
+    @Test
     void ringbufFullAnswersFalse() {
         try (TestMap m = new TestMap(MapType.RINGBUF, 0, 0, 4096, 0);
              ProgramView v = LinuxProgramView.open(m.map, m.fd, 0)) {

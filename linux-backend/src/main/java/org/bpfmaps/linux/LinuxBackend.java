@@ -116,8 +116,10 @@ public final class LinuxBackend implements MapBackend {
     }
 
     /**
-     * Whether the running kernel creates a minimal map of {@code type}, probed once per type the way bpftool's
-     * feature probe does. Types whose creation needs objects bpfmaps does not build report {@code false}:
+     * Whether the running kernel creates a minimal map of {@code type}, probed once per type.
+     *
+     * <p>The probe creates and closes a small map the way bpftool's feature probe does (map-in-map types with an
+     * ARRAY inner template). Types whose creation needs objects bpfmaps does not build report {@code false}:
      * STRUCT_OPS (a vmlinux BTF value type) and the local storages SK/INODE/TASK/CGRP_STORAGE (a BTF value type).
      */
     @Override
@@ -202,8 +204,10 @@ public final class LinuxBackend implements MapBackend {
     }
 
     /**
-     * Pins the calling thread to {@code cpu} with {@code sched_setaffinity} while {@code action} runs, then restores
-     * the thread's previous mask, also when {@code action} throws.
+     * Runs {@code action} with the calling thread pinned to {@code cpu}.
+     *
+     * <p>Pins with {@code sched_setaffinity} and restores the thread's previous mask afterwards, also when
+     * {@code action} throws.
      *
      * @throws IllegalArgumentException when {@code cpu} is not a possible CPU or the thread cannot run on it
      */

@@ -124,8 +124,9 @@ public final class LinuxMap extends AbstractBpfMap {
     }
 
     /**
-     * Runs {@code action} with the map's fd, which stays open until {@code action} returns even if another thread
-     * closes the map meanwhile.
+     * Runs {@code action} with the map's fd, kept open until {@code action} returns.
+     *
+     * <p>The fd stays valid even if another thread closes the map meanwhile: the close takes effect afterwards.
      *
      * @throws MapClosedException when the map is already closed ({@code command} names the operation)
      */

@@ -93,8 +93,10 @@ public final class Bpf {
     }
 
     /**
-     * One of the four batch commands; the kernel's output {@code count} is left in the attr, read it with
-     * {@link #batchCount(NativeBuffer)} (it is written on failure too).
+     * One of the four batch commands.
+     *
+     * <p>The kernel's output {@code count} is left in the attr; read it with {@link #batchCount(NativeBuffer)} (it
+     * is written on failure too).
      */
     public static int mapBatch(NativeBuffer attr, BpfCommand command, int fd, long inBatch, long outBatch, long keys,
                                long values, int count, long elemFlags) {
@@ -134,8 +136,9 @@ public final class Bpf {
     }
 
     /**
-     * {@code BPF_MAP_GET_NEXT_ID}: on success (0) the next id is in the attr, read it with
-     * {@link #nextId(NativeBuffer)}.
+     * {@code BPF_MAP_GET_NEXT_ID}: the first map id above {@code startId}.
+     *
+     * <p>On success (0) the id is in the attr; read it with {@link #nextId(NativeBuffer)}.
      */
     public static int mapGetNextId(NativeBuffer attr, int startId) {
         attr.zero(0, ObjIdAttr.SIZE);
@@ -158,8 +161,9 @@ public final class Bpf {
     }
 
     /**
-     * {@code BPF_OBJ_GET_INFO_BY_FD} into {@code infoLen} bytes at {@code info}; the length the kernel wrote is in
-     * the attr, read it with {@link #infoLen(NativeBuffer)}.
+     * {@code BPF_OBJ_GET_INFO_BY_FD} into {@code infoLen} bytes at {@code info}.
+     *
+     * <p>The length the kernel wrote is left in the attr; read it with {@link #infoLen(NativeBuffer)}.
      */
     public static int objGetInfoByFd(NativeBuffer attr, int fd, long info, int infoLen) {
         ByteBuffer a = attr.buffer();

@@ -1,10 +1,11 @@
 package org.bpfmaps.linux.sys;
 
 /**
- * Layout of {@code union bpf_attr} for the element commands ({@code BPF_MAP_*_ELEM}, {@code BPF_MAP_GET_NEXT_KEY},
- * {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM}) and {@code BPF_MAP_FREEZE}.
+ * Layout of {@code union bpf_attr} for the element commands and {@code BPF_MAP_FREEZE}.
  *
- * <p>Exists so the hot-path wrappers fill named fields only.
+ * <p>Used by {@code BPF_MAP_LOOKUP_ELEM}, {@code BPF_MAP_UPDATE_ELEM}, {@code BPF_MAP_DELETE_ELEM},
+ * {@code BPF_MAP_GET_NEXT_KEY}, {@code BPF_MAP_LOOKUP_AND_DELETE_ELEM} and (its first field only)
+ * {@code BPF_MAP_FREEZE}. Exists so the hot-path wrappers fill named fields only.
  * <pre>
  *   0                   1                   2                   3
  *   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1

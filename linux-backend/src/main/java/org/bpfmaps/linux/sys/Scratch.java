@@ -35,8 +35,10 @@ public final class Scratch {
     }
 
     /**
-     * A data block of at least {@code size} bytes: the retained one (grown if needed and allowed), or a one-off
-     * block when {@code size} exceeds {@link #RETAINED_LIMIT}. Pass the result to {@link #release} after the call.
+     * A data block of at least {@code size} bytes, to hand back with {@link #release} after the call.
+     *
+     * <p>It is the retained block (grown if needed), or a one-off block when {@code size} exceeds
+     * {@link #RETAINED_LIMIT}.
      */
     public NativeBuffer data(long size) {
         if (size <= data.size()) {

@@ -1,0 +1,57 @@
+package org.bpfmaps.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.bpfmaps.BpfMaps;
+import org.bpfmaps.MapBackend;
+import org.junit.jupiter.api.Test;
+
+/** The walkthrough on the simulator: in one batch, and as separate commands on one simulated kernel. */
+class SimulatorWalkthroughTest {
+    private static final String SCRIPT = ""
+            + "map create /sys/fs/bpf/stats_map type hash key 2 value 2 entries 8 name stats_map\n"
+            + "map show\n"
+            + "map update name stats_map key 0xc1 0xc2 value 0xa1 0xa2\n"
+            + "map dump name stats_map\n";
+
+    @Test
+    void walkthroughAsBatch() {
+        CliRun.Result r = CliRun.batch(SCRIPT, "--backend", "simulator");
+        assertEquals(0, r.code(), r::toString);
+        assertEquals("", r.err(), r::toString);
+        String[] lines = r.out().split("\n", -1);
+        assertTrue(lines[0].matches("\\d+: hash  name stats_map  flags 0x0"), r::toString);
+        assertTrue(lines[1].matches("\tkey 2B  value 2B  max_entries 8  memlock \\d+B"), r::toString);
+        assertEquals("key: c1 c2  value: a1 a2", lines[2]);
+        assertEquals("Found 1 element", lines[3]);
+        assertEquals("processed 4 commands", lines[4]);
+        assertEquals("", lines[5]);
+        assertEquals(6, lines.length, r::toString);
+    }
+
+    @Test
+    void walkthroughAsSeparateCommandsOnOneKernel() {
+        try (MapBackend sim = BpfMaps.open("simulator", Map.of())) {
+            CliRun.Result create = CliRun.on(sim, "map", "create", "/sys/fs/bpf/stats_map", "type", "hash", "key", "2",
+                    "value", "2", "entries", "8", "name", "stats_map");
+            assertEquals(new CliRun.Result("", "", 0), create);
+
+            CliRun.Result show = CliRun.on(sim, "map", "show");
+            assertEquals(0, show.code());
+            assertTrue(show.out().matches("\\d+: hash  name stats_map  flags 0x0\n"
+                    + "\tkey 2B  value 2B  max_entries 8  memlock \\d+B\n"), show::toString);
+
+            assertEquals(new CliRun.Result("", "", 0),
+                    CliRun.on(sim, "map", "update", "name", "stats_map", "key", "0xc1", "0xc2", "value", "0xa1", "0xa2"));
+            assertEquals(new CliRun.Result("key: c1 c2  value: a1 a2\nFound 1 element\n", "", 0),
+                    CliRun.on(sim, "map", "dump", "name", "stats_map"));
+            assertEquals(new CliRun.Result("[{\"key\":[\"0xc1\",\"0xc2\"],\"value\":[\"0xa1\",\"0xa2\"]}]\n", "", 0),
+                    CliRun.on(sim, "-j", "map", "dump", "pinned", "/sys/fs/bpf/stats_map"));
+            assertEquals(new CliRun.Result("", "Error: update failed: File exists\n", 239),
+                    CliRun.on(sim, "map", "update", "name", "stats_map", "key", "0xc1", "0xc2", "value", "1", "2",
+                            "noexist"));
+        }
+    }
+}

@@ -98,6 +98,36 @@ class ProgramViewOnLinuxMapTest {
     }
 
     @Test
+    void largeRingbufRecordsAreCopiedWhole() {
+        int size = 5000; // above the unrolled-copy limit
+        try (TestMap m = new TestMap(MapType.RINGBUF, 0, 0, 16384, 0);
+             ProgramView v = LinuxProgramView.open(m.map, m.fd, 0)) {
+            byte[] data = new byte[size];
+            for (int i = 0; i < size; i++) {
+                data[i] = (byte) (i * 13 + 1);
+            }
+            assertTrue(v.ringbufReserveSubmit(data, 0));
+            assertTrue(v.ringbufOutput(data, 0));
+            long len = 4096 + 2 * 16384;
+            long addr = LibC.mmap(0, len, 1, 1, m.fd, 4096);
+            assertTrue(addr != -1L, "mmap errno " + LibC.errno());
+            try {
+                ByteBuffer page = new Pointer(addr).getByteBuffer(0, len).order(ByteOrder.nativeOrder());
+                int rec = (size + 8 + 7) & ~7;
+                assertEquals(2L * rec, page.getLong(0), "producer_pos");
+                for (int r = 0; r < 2; r++) {
+                    assertEquals(size, page.getInt(4096 + r * rec), "header len of record " + r);
+                    byte[] got = new byte[size];
+                    page.get(4096 + r * rec + 8, got);
+                    assertArrayEquals(data, got, "record " + r);
+                }
+            } finally {
+                LibC.munmap(addr, len);
+            }
+        }
+    }
+
+    @Test
     void ringbufRecordsAreTheBytesGiven() {
         try (TestMap m = new TestMap(MapType.RINGBUF, 0, 0, 4096, 0);
              ProgramView v = LinuxProgramView.open(m.map, m.fd, 0)) {

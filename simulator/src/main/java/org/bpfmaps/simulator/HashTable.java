@@ -377,7 +377,11 @@ class HashTable extends MapObject {
                 }
             }
         }
-        writeU32(outBatch, 0, (int) bucket);
+        if (err != ENOSPC) {
+            // The kernel also writes the cursor with ENOSPC, but a failed command hands nothing back through the
+            // API (the linux backend copies outputs only on success or ENOENT), so both backends leave it alone.
+            writeU32(outBatch, 0, (int) bucket);
+        }
         return new Batch(err, total);
     }
 

@@ -91,9 +91,11 @@ class BatchTest {
         }
         m.update(u32(a), u64(1));
         m.update(u32(b), u64(2));
+        byte[] cursor = u32(0x5a5a5a5a);
         BpfException e = assertErrno(Errno.ENOSPC,
-                () -> m.lookupBatch(null, new byte[4], new byte[4], new byte[8], 1, 0));
+                () -> m.lookupBatch(null, cursor, new byte[4], new byte[8], 1, 0));
         assertEquals(0, e.batchCount());
+        assertEquals(0x5a5a5a5a, Bytes.u32(cursor), "out_batch untouched on failure, as the linux backend does");
         byte[] keys = new byte[8];
         BatchResult r = m.lookupBatch(null, new byte[4], keys, new byte[16], 2, 0);
         assertEquals(new BatchResult(2, true), r);

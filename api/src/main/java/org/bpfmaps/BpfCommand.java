@@ -41,7 +41,9 @@ public enum BpfCommand {
     /** Not a kernel command: a helper call made through a {@link ProgramView}. */
     PROGRAM_HELPER(-1),
     /** Not a kernel command: an operation of a ring buffer reader or writer in user space. */
-    RINGBUF_USER(-2);
+    RINGBUF_USER(-2),
+    /** Not a kernel command: running the calling thread on a chosen CPU ({@code sched_setaffinity}). */
+    CPU_AFFINITY(-3);
 
     private final int number;
 

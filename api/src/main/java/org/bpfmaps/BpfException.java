@@ -12,9 +12,9 @@ package org.bpfmaps;
  *   <li>{@code EPERM}, {@code EACCES}: {@link PermissionDeniedException}</li>
  *   <li>{@code EINVAL}: {@link InvalidArgumentException}</li>
  *   <li>{@code ENOTSUPP} (524), {@code EOPNOTSUPP}: {@link NotSupportedException}</li>
- *   <li>use of a closed map ({@code EBADF}): {@link MapClosedException}</li>
- *   <li>anything else: {@code BpfException} itself</li>
+ *   <li>anything else, including a kernel {@code EBADF}: {@code BpfException} itself</li>
  * </ul>
+ * Use of a closed handle never reaches the kernel: it is a {@link MapClosedException} ({@code EBADF}).
  * A lookup miss is not an exception: lookups report it as a {@code false} or empty result.
  */
 public sealed class BpfException extends RuntimeException

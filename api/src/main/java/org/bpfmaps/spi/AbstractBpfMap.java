@@ -23,7 +23,7 @@ import org.bpfmaps.MapType;
 public abstract class AbstractBpfMap implements BpfMap {
 
     /** Outcome of a batch primitive: the errno (0 for success) and the kernel's {@code count}. */
-    protected record BatchOutcome(int errno, int count) {
+    public record BatchOutcome(int errno, int count) {
     }
 
     private static final int ENOENT = Errno.ENOENT.number();

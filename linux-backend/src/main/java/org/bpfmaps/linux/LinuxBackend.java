@@ -11,6 +11,7 @@ import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.Errno;
+import org.bpfmaps.InvalidArgumentException;
 import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapSpec;
@@ -209,13 +210,14 @@ public final class LinuxBackend implements MapBackend {
      * <p>Pins with {@code sched_setaffinity} and restores the thread's previous mask afterwards, also when
      * {@code action} throws.
      *
-     * @throws IllegalArgumentException when {@code cpu} is not a possible CPU or the thread cannot run on it
+     * @throws InvalidArgumentException ({@code EINVAL}, as {@code sched_setaffinity} answers) when {@code cpu} is
+     *                                  not a possible CPU or the thread cannot run on it
      */
     @Override
     public <T> T onCpu(int cpu, Supplier<T> action) {
         if (cpu < 0 || !Cpus.POSSIBLE.get(cpu)) {
-            throw new IllegalArgumentException("cpu " + cpu + " is not a possible CPU (possible: " + Cpus.POSSIBLE
-                    + ")");
+            throw (InvalidArgumentException) BpfException.of(BpfCommand.CPU_AFFINITY, Errno.EINVAL.number(),
+                    null, "cpu " + cpu + " is not a possible CPU (possible: " + Cpus.POSSIBLE + ")");
         }
         int maskBytes = Math.max(128, ((Cpus.POSSIBLE.length() + 63) / 64) * 8);
         NativeBuffer previous = new NativeBuffer(maskBytes);
@@ -241,10 +243,9 @@ public final class LinuxBackend implements MapBackend {
         }
     }
 
-    private static IllegalArgumentException affinityFailure(String call, int cpu, int errno) {
-        Errno e = Errno.of(errno);
-        return new IllegalArgumentException("cannot run on cpu " + cpu + ": " + call + " failed: "
-                + (e == Errno.UNKNOWN ? "errno " + errno : e.name() + " (" + e.description() + ")"));
+    private static BpfException affinityFailure(String call, int cpu, int errno) {
+        return BpfException.of(BpfCommand.CPU_AFFINITY, errno, null, "cannot run on cpu " + cpu + ": " + call
+                + " failed");
     }
 
     /** A path as the kernel takes it: UTF-8 bytes and a NUL. */

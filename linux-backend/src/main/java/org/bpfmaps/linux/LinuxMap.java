@@ -2,12 +2,10 @@ package org.bpfmaps.linux;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
-import java.lang.reflect.Constructor;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -333,31 +331,8 @@ public final class LinuxMap extends AbstractBpfMap {
         }
     }
 
-    /**
-     * Builds a {@link BatchOutcome}. Its canonical constructor is {@code protected} (the record is a protected
-     * member), which Java lets no subclass outside {@code org.bpfmaps.spi} call, so it is reached reflectively
-     * once; the API should make the constructor public.
-     */
     private static BatchOutcome batchOutcome(int errno, int count) {
-        try {
-            return (BatchOutcome) BATCH_OUTCOME.invokeExact(errno, count);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
-        }
-    }
-
-    private static final MethodHandle BATCH_OUTCOME = batchOutcomeConstructor();
-
-    private static MethodHandle batchOutcomeConstructor() {
-        try {
-            Constructor<BatchOutcome> c = BatchOutcome.class.getDeclaredConstructor(int.class, int.class);
-            c.setAccessible(true);
-            return MethodHandles.lookup().unreflectConstructor(c);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return new BatchOutcome(errno, count);
     }
 
     private static long align8(long n) {

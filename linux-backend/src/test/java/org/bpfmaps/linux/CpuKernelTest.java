@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.BitSet;
+import org.bpfmaps.InvalidArgumentException;
 import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapType;
 import org.bpfmaps.linux.sys.LibC;
@@ -60,8 +61,8 @@ class CpuKernelTest {
             throw new IllegalStateException("boom");
         }));
         assertEquals(before, currentMask(), "mask restored after an exception");
-        assertThrows(IllegalArgumentException.class, () -> backend.onCpu(-1, () -> 0));
-        assertThrows(IllegalArgumentException.class, () -> backend.onCpu(4096, () -> 0));
+        assertEquals(22, assertThrows(InvalidArgumentException.class, () -> backend.onCpu(-1, () -> 0)).errno());
+        assertEquals(22, assertThrows(InvalidArgumentException.class, () -> backend.onCpu(4096, () -> 0)).errno());
     }
 
     @Test

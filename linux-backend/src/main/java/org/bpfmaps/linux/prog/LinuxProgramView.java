@@ -11,6 +11,7 @@ import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.Errno;
+import org.bpfmaps.MapClosedException;
 import org.bpfmaps.MapType;
 import org.bpfmaps.ProgramView;
 import org.bpfmaps.linux.prog.HelperPrograms.Kind;
@@ -59,8 +60,10 @@ import org.bpfmaps.linux.sys.ProgTestRunAttr;
  * becomes {@code BpfException.of(PROGRAM_HELPER, errno, map)}. Records that can never fit in the ring
  * ({@code round_up(size + 8, 8) > ring size}) are answered {@code false} without a run, as the kernel would.
  *
- * <p>Calls are serialized per view (one scratch element). {@link #close()} closes every program and the
- * scratch map; a {@link Cleaner} does the same if the view is dropped unclosed. Map-in-map lookups report
+ * <p>Calls are serialized per view (one scratch element). The view works on its own duplicate of the map's
+ * descriptor, so closing the map cannot hand a reused descriptor number to a program load; calls on a view
+ * whose map (or which itself) was closed fail with {@link MapClosedException}. {@link #close()} closes every
+ * program, the scratch map and the duplicate; a {@link Cleaner} does the same if the view is dropped unclosed. Map-in-map lookups report
  * presence only: the helper returns an inner map, which a program cannot copy.
  */
 public final class LinuxProgramView implements ProgramView {
@@ -71,6 +74,7 @@ public final class LinuxProgramView implements ProgramView {
     private static final int MAX_SIZED = 32;
 
     private final BpfMap map;
+    /** The view's own duplicate of the map's descriptor, so a concurrent close of the map cannot race a load. */
     private final int mapFd;
     private final int cpu;
     private final String subject;
@@ -102,6 +106,8 @@ public final class LinuxProgramView implements ProgramView {
             }
         };
         ScratchMap scratch;
+        /** The view's own duplicate of the map's descriptor, or -1. */
+        int mapFd = -1;
         final List<NativeBuffer> buffers = new ArrayList<>();
         CpuAffinity affinity;
 
@@ -123,6 +129,8 @@ public final class LinuxProgramView implements ProgramView {
                 scratch.close();
                 scratch = null;
             }
+            BpfProgram.close(mapFd);
+            mapFd = -1;
             for (NativeBuffer b : buffers) {
                 b.free();
             }
@@ -137,7 +145,6 @@ public final class LinuxProgramView implements ProgramView {
     private LinuxProgramView(BpfMap map, int mapFd, int cpu, boolean pin) {
         this.map = map;
         this.pin = pin;
-        this.mapFd = mapFd;
         this.cpu = cpu;
         this.subject = map.toString();
         this.type = map.type();
@@ -146,6 +153,12 @@ public final class LinuxProgramView implements ProgramView {
         boolean ring = type == MapType.RINGBUF;
         Resources res = new Resources();
         try {
+            int dup = Fcntl.dupCloexec(mapFd);
+            if (dup < 0) {
+                throw BpfException.of(BpfCommand.PROGRAM_HELPER, -dup, subject, "duplicating the map's descriptor failed");
+            }
+            res.mapFd = dup;
+            this.mapFd = dup;
             res.scratch = ScratchMap.create(keySize, ring ? INITIAL_RINGBUF_DATA : valueSize, subject);
             this.attr = new NativeBuffer(ProgTestRunAttr.SIZE);
             res.buffers.add(attr);
@@ -364,11 +377,9 @@ public final class LinuxProgramView implements ProgramView {
     // ---- internals ----
 
     private ScratchMap scratch() {
-        if (closed) {
-            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EBADF.number(), subject, "program view is closed");
-        }
-        if (map.isClosed()) {
-            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EBADF.number(), subject, "map is closed");
+        if (closed || map.isClosed()) {
+            // A closed view, or a view of a closed map: EBADF, as for any closed handle.
+            throw new MapClosedException(BpfCommand.PROGRAM_HELPER, closed ? toString() : subject);
         }
         return resources.scratch;
     }

@@ -401,8 +401,10 @@ class LinuxProgramViewTest {
             v.update(u32(1), u32(1), 0);
             v.close();
             v.close();
-            BpfException e = assertThrows(BpfException.class, () -> v.lookup(u32(1)));
+            BpfException e = assertThrows(org.bpfmaps.MapClosedException.class, () -> v.lookup(u32(1)));
             assertEquals(Errno.EBADF.number(), e.errno());
+            // The view held its own descriptor of the map: the map's fd is still open and usable.
+            assertArrayEquals(u32(1), m.lookup(u32(1)));
         }
     }
 

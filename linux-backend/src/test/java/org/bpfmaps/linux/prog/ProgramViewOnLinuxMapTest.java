@@ -63,6 +63,20 @@ class ProgramViewOnLinuxMapTest {
     }
 
     @Test
+    void viewOfAClosedMapFailsAsClosed() {
+        BpfMap m = backend().create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(2).build());
+        try (ProgramView v = m.programView(0)) {
+            v.update(u32(1), u32(1), UpdateFlags.ANY);
+            m.close();
+            org.bpfmaps.MapClosedException e = assertThrows(org.bpfmaps.MapClosedException.class,
+                    () -> v.lookup(u32(1)));
+            assertEquals(org.bpfmaps.Errno.EBADF.number(), e.errno());
+        } finally {
+            m.close();
+        }
+    }
+
+    @Test
     void lpmTrieFromAProgram() {
         // key: u32 prefixlen + 4 bytes of IPv4 address; NO_PREALLOC required.
         try (BpfMap m = backend().create(MapSpec.builder(MapType.LPM_TRIE).keySize(8).valueSize(4).maxEntries(8)

@@ -57,6 +57,26 @@ public interface MapBackend extends AutoCloseable {
         });
     }
 
+    /**
+     * A reader over one or more {@link MapType#RINGBUF} maps of this backend.
+     *
+     * @throws InvalidArgumentException when a map is not a RINGBUF of this backend
+     */
+    default RingBufferReader ringBufferReader(BpfMap... rings) {
+        throw BpfException.of(BpfCommand.RINGBUF_USER, Errno.ENOTSUPP.number(), name() + " backend",
+                "ring buffer readers are not implemented by this backend");
+    }
+
+    /**
+     * A writer for a {@link MapType#USER_RINGBUF} map of this backend.
+     *
+     * @throws InvalidArgumentException when the map is not a USER_RINGBUF of this backend
+     */
+    default UserRingBufferWriter userRingBufferWriter(BpfMap ring) {
+        throw BpfException.of(BpfCommand.RINGBUF_USER, Errno.ENOTSUPP.number(), name() + " backend",
+                "user ring buffer writers are not implemented by this backend");
+    }
+
     /** Releases the backend. Idempotent. */
     @Override
     void close();

@@ -56,6 +56,17 @@ public interface ProgramView extends AutoCloseable {
     /** {@code bpf_ringbuf_query}: 0 available data, 1 ring size, 2 consumer position, 3 producer position. */
     long ringbufQuery(long flag);
 
+    /**
+     * {@code bpf_user_ringbuf_drain} on a USER_RINGBUF: hands each submitted sample, in order, to
+     * {@code sample} (a copy), skipping discarded ones.
+     *
+     * @return the number of samples drained (the helper's return value)
+     */
+    default int userRingbufDrain(java.util.function.Consumer<byte[]> sample, long flags) {
+        throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.ENOTSUPP.number(), map().toString(),
+                "bpf_user_ringbuf_drain is not implemented by this backend's program view");
+    }
+
     /** Releases what the view holds. Idempotent. */
     @Override
     void close();

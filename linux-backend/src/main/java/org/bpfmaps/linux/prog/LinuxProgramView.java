@@ -63,8 +63,8 @@ import org.bpfmaps.linux.sys.ProgTestRunAttr;
  * <p>Calls are serialized per view (one scratch element). The view works on its own duplicate of the map's
  * descriptor, so closing the map cannot hand a reused descriptor number to a program load; calls on a view
  * whose map (or which itself) was closed fail with {@link MapClosedException}. {@link #close()} closes every
- * program, the scratch map and the duplicate; a {@link Cleaner} does the same if the view is dropped unclosed. Map-in-map lookups report
- * presence only: the helper returns an inner map, which a program cannot copy.
+ * program, the scratch map and the duplicate; a {@link Cleaner} does the same if the view is dropped unclosed.
+ * Map-in-map lookups report presence only: the helper returns an inner map, which a program cannot copy.
  */
 public final class LinuxProgramView implements ProgramView {
     private static final Cleaner CLEANER = Cleaner.create();
@@ -155,7 +155,8 @@ public final class LinuxProgramView implements ProgramView {
         try {
             int dup = Fcntl.dupCloexec(mapFd);
             if (dup < 0) {
-                throw BpfException.of(BpfCommand.PROGRAM_HELPER, -dup, subject, "duplicating the map's descriptor failed");
+                throw BpfException.of(BpfCommand.PROGRAM_HELPER, -dup, subject,
+                        "duplicating the map's descriptor failed");
             }
             res.mapFd = dup;
             this.mapFd = dup;

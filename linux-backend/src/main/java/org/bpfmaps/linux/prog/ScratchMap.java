@@ -91,7 +91,8 @@ final class ScratchMap {
         if (addr == -1L) {
             int errno = LibC.errno();
             LibC.close(fd);
-            throw BpfException.of(BpfCommand.PROGRAM_HELPER, errno, subject, "mapping the program view's scratch map failed");
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, errno, subject,
+                    "mapping the program view's scratch map failed");
         }
         return new ScratchMap(fd, keyCapacity, dataCapacity, addr, length);
     }

@@ -291,7 +291,8 @@ class LinuxProgramViewTest {
     }
 
     private static long openFds() throws java.io.IOException {
-        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+        java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+        try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.list(fds)) {
             return s.count();
         }
     }

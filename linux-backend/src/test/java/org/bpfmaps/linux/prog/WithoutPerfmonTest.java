@@ -53,7 +53,8 @@ class WithoutPerfmonTest {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child timed out");
             String text = Files.readString(out, StandardCharsets.UTF_8);
-            Assumptions.assumeFalse(text.contains("create HASH failed"), "child cannot create maps with CAP_BPF: " + text);
+            Assumptions.assumeFalse(text.contains("create HASH failed"),
+                    "child cannot create maps with CAP_BPF: " + text);
             System.out.print("without CAP_PERFMON: " + text);
             assertEquals(0, p.exitValue(), text);
             assertTrue(text.contains("ERRNO 1 CLASS PermissionDeniedException"), text);

@@ -71,8 +71,8 @@ public abstract sealed class LruEngine permits CommonLruEngine, PerCpuLruEngine 
 
     /**
      * max_entries as {@code htab_map_alloc} adjusts it: with {@code BPF_F_NO_COMMON_LRU}
-     * rounded up to a multiple of the CPU count (rounded down instead if rounding up
-     * overflows u32); otherwise unchanged.
+     * rounded up to a multiple of the CPU count in u32 arithmetic (rounded down instead if
+     * that wraps below the request); otherwise unchanged.
      *
      * @param maxEntries requested max_entries, an unsigned 32-bit value held in a long
      */
@@ -80,11 +80,13 @@ public abstract sealed class LruEngine permits CommonLruEngine, PerCpuLruEngine 
         if (!noCommonLru) {
             return maxEntries;
         }
-        long up = (maxEntries + nrCpus - 1) / nrCpus * nrCpus;
-        if ((up & 0xFFFF_FFFFL) < maxEntries) {
+        long mask = 0xFFFF_FFFFL;
+        // roundup() in u32 arithmetic: the sum may wrap before the division
+        long up = (((maxEntries + nrCpus - 1) & mask) / nrCpus * nrCpus) & mask;
+        if (up < maxEntries) {
             return maxEntries / nrCpus * nrCpus;
         }
-        return up & 0xFFFF_FFFFL;
+        return up;
     }
 
     /**

@@ -97,7 +97,10 @@ class LruObservationsTest {
     void noCommonLruRoundsMaxEntriesUpToCpuMultiple() {
         assertEquals(6, LruEngine.effectiveMaxEntries(5, 2, true));
         assertEquals(5, LruEngine.effectiveMaxEntries(5, 2, false));
-        assertEquals(0xFFFF_FFFCL, LruEngine.effectiveMaxEntries(0xFFFF_FFFFL, 4, true) & 0xFFFF_FFFFL);
+        assertEquals(0xFFFF_FFFCL, LruEngine.effectiveMaxEntries(0xFFFF_FFFFL, 4, true));
+        // u32 wrap: 0xFFFFFFFE + 2 wraps to 0, so the kernel rounds down to 0xFFFFFFFC
+        assertEquals(0xFFFF_FFFCL, LruEngine.effectiveMaxEntries(0xFFFF_FFFEL, 3, true));
+        assertEquals(0xFFFF_FFFFL, LruEngine.effectiveMaxEntries(0xFFFF_FFFDL, 3, true));
         assertEquals(6, new RefLruMap(5, 2, true, false).lru.nodeCount());
     }
 

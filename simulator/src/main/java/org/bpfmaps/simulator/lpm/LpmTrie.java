@@ -59,6 +59,8 @@ public final class LpmTrie {
     static final class Node {
         final long prefixlen;
         final byte[] data;
+        /** The first 8 data bytes as a big-endian long (zero-padded): most comparisons never touch {@code data}. */
+        final long head;
         byte[] value;
         Node child0;
         Node child1;
@@ -66,6 +68,7 @@ public final class LpmTrie {
         Node(long prefixlen, byte[] data, byte[] value) {
             this.prefixlen = prefixlen;
             this.data = data;
+            this.head = head(data, 0, data.length);
             this.value = value;
         }
 
@@ -185,10 +188,11 @@ public final class LpmTrie {
         if (keyLen > maxPrefixlen) {
             return null;
         }
+        long keyHead = head(key, DATA_OFFSET, dataSize);
         Node found = null;
         Node node = root;
         while (node != null) {
-            long match = matchLength(node, key, keyLen);
+            long match = matchLength(node, key, keyHead, keyLen);
             if (match == maxPrefixlen) {
                 // Full-length match on a full-length node: it cannot be intermediate.
                 return node;
@@ -233,12 +237,13 @@ public final class LpmTrie {
     private int insert(Node fresh, byte[] key, long keyLen, long flags) {
         // Walk down while the current node's whole prefix matches and is shorter than the key's; 'parent' and
         // 'side' name the slot that points at 'node' (parent == null: the root slot).
+        long keyHead = fresh.head;
         Node parent = null;
         int side = 0;
         Node node = root;
         long match = 0;
         while (node != null) {
-            match = matchLength(node, key, keyLen);
+            match = matchLength(node, key, keyHead, keyLen);
             if (node.prefixlen != match || node.prefixlen == keyLen) {
                 break;
             }
@@ -340,6 +345,7 @@ public final class LpmTrie {
 
     private int remove(byte[] key, long keyLen) {
         // slot of 'node' = (parent, side); slot of 'parent' = (grandparent, parentSide).
+        long keyHead = head(key, DATA_OFFSET, dataSize);
         Node grandparent = null;
         int parentSide = 0;
         Node parent = null;
@@ -347,7 +353,7 @@ public final class LpmTrie {
         Node node = root;
         long match = 0;
         while (node != null) {
-            match = matchLength(node, key, keyLen);
+            match = matchLength(node, key, keyHead, keyLen);
             if (node.prefixlen != match || node.prefixlen == keyLen) {
                 break;
             }
@@ -426,13 +432,14 @@ public final class LpmTrie {
             return leftmost(root);
         }
         // Path from the root to the exact node, as the kernel's node stack.
+        long keyHead = head(key, DATA_OFFSET, dataSize);
         Node[] path = new Node[(int) maxPrefixlen + 1];
         int top = -1;
         Node node = root;
         long match = 0;
         while (node != null) {
             path[++top] = node;
-            match = matchLength(node, key, keyLen);
+            match = matchLength(node, key, keyHead, keyLen);
             if (node.prefixlen != match || node.prefixlen == keyLen) {
                 break;
             }
@@ -477,19 +484,37 @@ public final class LpmTrie {
      * Number of leading bits the node's data shares with the key's data, capped at
      * {@code min(node.prefixlen, keyLen)}.
      */
-    private long matchLength(Node node, byte[] key, long keyLen) {
+    private long matchLength(Node node, byte[] key, long keyHead, long keyLen) {
         long limit = Math.min(node.prefixlen, keyLen);
+        long diff = node.head ^ keyHead;
+        if (diff != 0) {
+            // Both heads are zero-padded past the data, so a difference lies within the data bits.
+            return Math.min(Long.numberOfLeadingZeros(diff), limit);
+        }
+        if (limit <= 64 || dataSize <= 8) {
+            return limit;
+        }
         byte[] data = node.data;
-        long bits = 0;
-        for (int i = 0; i < dataSize && bits < limit; i++) {
-            int diff = (data[i] ^ key[DATA_OFFSET + i]) & 0xff;
-            if (diff != 0) {
-                bits += Integer.numberOfLeadingZeros(diff) - 24;
+        long bits = 64;
+        for (int i = 8; i < dataSize && bits < limit; i++) {
+            int d = (data[i] ^ key[DATA_OFFSET + i]) & 0xff;
+            if (d != 0) {
+                bits += Integer.numberOfLeadingZeros(d) - 24;
                 break;
             }
             bits += 8;
         }
         return Math.min(bits, limit);
+    }
+
+    /** Up to 8 bytes from {@code offset} as a big-endian long, zero-padded on the right. */
+    static long head(byte[] bytes, int offset, int length) {
+        long h = 0;
+        int n = Math.min(8, length);
+        for (int i = 0; i < 8; i++) {
+            h = h << 8 | (i < n ? bytes[offset + i] & 0xffL : 0);
+        }
+        return h;
     }
 
     /** Bit {@code index} of the key's data (0 = most significant bit of data[0]). */

@@ -267,7 +267,7 @@ class LpmTrieTest {
 
     @Test
     void randomOperationsMatchNaiveLongestPrefixModel() {
-        for (int dataSize : new int[] {1, 2, 4, 16}) {
+        for (int dataSize : new int[] {1, 2, 4, 8, 9, 16}) {
             for (long seed = 1; seed <= 6; seed++) {
                 runRandom(dataSize, seed, 3000);
             }

@@ -126,6 +126,23 @@ final class CommonLruEngine extends LruEngine {
         }
     }
 
+    @Override
+    public void verify() {
+        int total = global.verify();
+        for (int c = 0; c < nrCpus; c++) {
+            total += nodes.verifyList(localFreeHead[c], LOCAL_FREE);
+            total += nodes.verifyList(localPendingHead[c], LOCAL_PENDING);
+            for (int node : nodes.toArray(localPendingHead[c])) {
+                if (nodes.cpu[node] != c) {
+                    throw new IllegalStateException("node " + node + " pending on CPU " + c + " says CPU " + nodes.cpu[node]);
+                }
+            }
+        }
+        if (total != nodes.nodeCount) {
+            throw new IllegalStateException(total + " nodes on lists, " + nodes.nodeCount + " exist");
+        }
+    }
+
     /** {@code __local_list_pop_free}: unlinks the first local free node; its state stays LOCAL_FREE until re-listed. */
     private int popLocalFree(int cpu) {
         int head = localFreeHead[cpu];

@@ -158,6 +158,12 @@ public abstract sealed class LruEngine permits CommonLruEngine, PerCpuLruEngine 
      */
     public abstract int[] listNodes(LruNodeState list, int cpu);
 
+    /**
+     * Checks every list of the engine (links, node states, counters, cursors) and that each
+     * node is on exactly one list; throws {@link IllegalStateException} otherwise. For tests.
+     */
+    public abstract void verify();
+
     final void checkNode(int node) {
         if (node < 0 || node >= nodes.nodeCount) {
             throw new IndexOutOfBoundsException("node " + node + " of " + nodes.nodeCount);

@@ -57,6 +57,28 @@ final class LruList {
         return nextInactiveRotation;
     }
 
+    /**
+     * Checks the list structure: every node on a list has that list's state, the counters
+     * match the ACTIVE/INACTIVE lengths, and the rotation cursor is on INACTIVE or its head.
+     *
+     * @return number of nodes on the three lists
+     */
+    int verify() {
+        int total = 0;
+        for (LruNodeState s : new LruNodeState[] {ACTIVE, INACTIVE, FREE}) {
+            total += nodes.verifyList(head(s), s);
+        }
+        if (nodes.length(activeHead) != activeCount || nodes.length(inactiveHead) != inactiveCount) {
+            throw new IllegalStateException("counts " + activeCount + "/" + inactiveCount + " but lists hold "
+                    + nodes.length(activeHead) + "/" + nodes.length(inactiveHead));
+        }
+        if (nextInactiveRotation != inactiveHead && nodes.state[nextInactiveRotation] != INACTIVE) {
+            throw new IllegalStateException("rotation cursor on node " + nextInactiveRotation + " ("
+                    + nodes.state[nextInactiveRotation] + ")");
+        }
+        return total;
+    }
+
     private void countInc(LruNodeState s) {
         if (s == ACTIVE) {
             activeCount++;

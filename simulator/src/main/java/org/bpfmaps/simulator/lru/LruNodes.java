@@ -85,6 +85,28 @@ final class LruNodes {
         return out;
     }
 
+    /** Checks links and states of one list; returns its length. */
+    int verifyList(int head, LruNodeState expected) {
+        int n = 0;
+        int prevNode = head;
+        for (int x = next[head]; x != head; x = next[x]) {
+            if (x < 0 || x >= nodeCount || prev[x] != prevNode) {
+                throw new IllegalStateException("broken list link at " + x);
+            }
+            if (state[x] != expected) {
+                throw new IllegalStateException("node " + x + " is " + state[x] + " on a " + expected + " list");
+            }
+            prevNode = x;
+            if (++n > nodeCount) {
+                throw new IllegalStateException("cycle in " + expected + " list");
+            }
+        }
+        if (prev[head] != prevNode) {
+            throw new IllegalStateException("tail link of " + expected + " list");
+        }
+        return n;
+    }
+
     int length(int head) {
         int n = 0;
         for (int x = next[head]; x != head; x = next[x]) {

@@ -69,6 +69,24 @@ final class PerCpuLruEngine extends LruEngine {
     }
 
     @Override
+    public void verify() {
+        int total = 0;
+        for (int c = 0; c < nrCpus; c++) {
+            total += lists[c].verify();
+            for (LruNodeState s : new LruNodeState[] {LruNodeState.ACTIVE, INACTIVE, FREE}) {
+                for (int node : nodes.toArray(lists[c].head(s))) {
+                    if (nodes.cpu[node] != c) {
+                        throw new IllegalStateException("node " + node + " of CPU " + nodes.cpu[node] + " on CPU " + c);
+                    }
+                }
+            }
+        }
+        if (total != nodes.nodeCount) {
+            throw new IllegalStateException(total + " nodes on lists, " + nodes.nodeCount + " exist");
+        }
+    }
+
+    @Override
     public int[] listNodes(LruNodeState list, int cpu) {
         checkCpu(cpu);
         return nodes.toArray(lists[cpu].head(list));

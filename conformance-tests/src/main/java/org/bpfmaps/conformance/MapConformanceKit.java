@@ -581,9 +581,48 @@ public abstract class MapConformanceKit {
             try (BpfMap m = create(type(), 4, valueSize(), 2, MapFlag.ZERO_SEED)) {
                 m.update(u32(pair[0]), value(1), UpdateFlags.ANY);
                 m.update(u32(pair[1]), value(2), UpdateFlags.ANY);
-                BpfException e = assertThrows(BpfException.class, () -> m.lookupBatch(null, new byte[4], new byte[4],
+                byte[] out = filled(4, 0x5a);
+                byte[] keys = filled(4, 0x5a);
+                BpfException e = assertThrows(BpfException.class, () -> m.lookupBatch(null, out, keys,
                         new byte[m.valueBufferSize()], 1, 0));
                 assertEquals(ENOSPC, e.errno(), e::getMessage);
+                assertArrayEquals(filled(4, 0x5a), keys, "nothing copied");
+                // Not in SEMANTICS.md; confirmed with a C probe on 6.18: the kernel writes the bucket it stopped at.
+                assertArrayEquals(u32(KernelHash.bucket(u32(pair[0]), 2, 0)), out,
+                        "out_batch holds the bucket that did not fit");
+            }
+        }
+
+        @Test
+        @DisplayName("a lookup batch that copies nothing leaves out_batch and the buffers as they were "
+                + "(count 0; in_batch >= n_buckets)")
+        void emptyBatchWritesNothing() {
+            try (BpfMap m = newMap()) {
+                m.update(u32(1), value(1), UpdateFlags.ANY);
+                byte[] out = filled(4, 0x5a);
+                byte[] keys = filled(16, 0x5a);
+                assertEquals(new BatchResult(0, false), m.lookupBatch(null, out, keys,
+                        new byte[4 * m.valueBufferSize()], 0, 0));
+                assertArrayEquals(filled(4, 0x5a), out, "count 0: the kernel returns before writing out_batch");
+                assertEquals(new BatchResult(0, true), m.lookupBatch(u32(64), out, keys,
+                        new byte[4 * m.valueBufferSize()], 4, 0));
+                assertArrayEquals(filled(4, 0x5a), out, "in_batch past the end: out_batch is not written");
+                assertArrayEquals(filled(16, 0x5a), keys, "no key copied");
+            }
+        }
+
+        @Test
+        @DisplayName("a batch refused before it starts (WRONLY map: EPERM) writes nothing and reports 0 processed")
+        void refusedBatchWritesNothing() {
+            try (BpfMap m = newMap(MapFlag.WRONLY)) {
+                m.update(u32(1), value(1), UpdateFlags.ANY);
+                byte[] keys = filled(12, 0x5a);
+                byte[] values = filled(3 * m.valueBufferSize(), 0x5a);
+                PermissionDeniedException e = assertFails(PermissionDeniedException.class, EPERM,
+                        () -> m.lookupBatch(null, new byte[4], keys, values, 3, 0));
+                assertArrayEquals(filled(12, 0x5a), keys, "keys untouched");
+                assertArrayEquals(filled(3 * m.valueBufferSize(), 0x5a), values, "values untouched");
+                assertTrue(e.batchCount() <= 0, "processed count " + e.batchCount() + " for a refused batch");
             }
         }
 
@@ -914,7 +953,13 @@ public abstract class MapConformanceKit {
             try (BpfMap m = newMap()) {
                 assertFails(NotSupportedException.class, ENOTSUPP, () -> m.lookupAndDeleteBatch(null, new byte[4],
                         new byte[16], new byte[4 * m.valueBufferSize()], 4, 0));
-                assertFails(NotSupportedException.class, ENOTSUPP, () -> m.deleteBatch(u32(0), 1, 0));
+                NotSupportedException e = assertFails(NotSupportedException.class, ENOTSUPP,
+                        () -> m.deleteBatch(concat(u32(0), u32(1)), 2, 0));
+                assertEquals(0, e.batchCount(), "a refused delete batch deleted nothing");
+                byte[] keys = filled(12, 0x5a);
+                assertFails(NotSupportedException.class, ENOTSUPP, () -> m.lookupAndDeleteBatch(null, new byte[4],
+                        keys, new byte[3 * m.valueBufferSize()], 3, 0));
+                assertArrayEquals(filled(12, 0x5a), keys, "a refused batch copies no keys");
             }
         }
 

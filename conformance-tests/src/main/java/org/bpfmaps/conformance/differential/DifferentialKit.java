@@ -37,8 +37,11 @@ import org.bpfmaps.conformance.HostCpus;
  *
  * <p><b>Switches</b> (system properties): {@code bpfmaps.differential.programView} = {@code auto} (default:
  * program-view ops run when both backends perform a probe call), {@code on} (they must) or {@code off};
- * {@code bpfmaps.differential.dirtyPadding} = {@code true} (default: per-CPU buffers sometimes carry non-zero
- * padding) or {@code false}.
+ * {@code bpfmaps.differential.dirtyPadding} = {@code false} (default) or {@code true}: per-CPU buffers sometimes
+ * carry non-zero padding bytes. Off by default because 6.18 stores those bytes, and a preallocated element that is
+ * deleted and reused later shows the old padding again (and a program write keeps a slot's padding), which is
+ * kernel memory reuse rather than map semantics; the example kit checks the simple round trip instead.
+ * {@code bpfmaps.differential.strictBatch}: see {@link Side}.
  */
 public abstract class DifferentialKit {
     /** Operations per generated scenario. */
@@ -102,7 +105,8 @@ public abstract class DifferentialKit {
                         stats.ops, stats.scenarios, stats.checks, stats.differences, seconds, programOpsNote);
                 SUMMARY.put(nameA() + "/" + nameB() + "/" + currentType, line);
                 System.out.println(line);
-                if (!failed && stats.ops < REQUIRED_OPS) {
+                // A try that failed (also in generation, which jqwik reports itself) ends the property early.
+                if (!failed && stats.scenarios >= TRIES && stats.ops < REQUIRED_OPS) {
                     throw new AssertionError("only " + stats.ops + " differential ops ran for " + currentType
                             + "; at least " + REQUIRED_OPS + " are required");
                 }
@@ -158,7 +162,13 @@ public abstract class DifferentialKit {
         currentType = type;
         Scenario s = programOps ? scenario
                 : scenario.withOps(scenario.ops().stream().filter(op -> !op.isProgramOp()).toList());
-        Optional<String> difference = lockstep.run(s, stats);
+        Optional<String> difference;
+        try {
+            difference = lockstep.run(s, stats);
+        } catch (RuntimeException | Error e) {
+            failed = true;
+            throw new AssertionError("differential run of " + s + " failed outside the compared operations: " + e, e);
+        }
         if (difference.isPresent()) {
             failed = true;
             throw new AssertionError(difference.get());
@@ -166,7 +176,7 @@ public abstract class DifferentialKit {
     }
 
     private Arbitrary<Scenario> scenarios(MapType type) {
-        boolean dirty = Boolean.parseBoolean(System.getProperty("bpfmaps.differential.dirtyPadding", "true"));
+        boolean dirty = Boolean.parseBoolean(System.getProperty("bpfmaps.differential.dirtyPadding", "false"));
         int cpus = HostCpus.possible();
         ScenarioGenerator.Options o = new ScenarioGenerator.Options(OPS_PER_TRY, true, dirty, cpus);
         return Arbitraries.randomValue(r -> ScenarioGenerator.generate(type, r, o));

@@ -34,6 +34,27 @@ public sealed interface Op {
                 + (e.batchCount() >= 0 ? " batchCount=" + e.batchCount() : "");
     }
 
+    /**
+     * Whether a batch command failed before processing anything (EPERM, EINVAL, ENOTSUPP): the kernel then
+     * writes neither {@code count} nor any buffer.
+     */
+    static boolean refusedBeforeStart(BpfException e) {
+        return e.errno() == 1 || e.errno() == 22 || e.errno() == 524;
+    }
+
+    /**
+     * Renders a batch failure. Unless the side is strict, a batch refused before it started is compared by
+     * exception class and errno only: what a backend reports as processed and leaves in the buffers then is
+     * checked by the example kit instead (see {@link Side#strictBatch}). Likewise {@code out_batch} after
+     * {@code ENOSPC} or after a batch that copied nothing.
+     */
+    static String batchError(Side s, BpfException e) {
+        if (!s.strictBatch && refusedBeforeStart(e)) {
+            return "ERR " + e.getClass().getSimpleName() + " errno=" + e.errno() + " (refused before start)";
+        }
+        return error(e);
+    }
+
     /** A buffer of {@code n} bytes filled with {@link #FILL}. */
     static byte[] out(int n) {
         byte[] b = new byte[Math.max(n, 0)];
@@ -214,20 +235,27 @@ public sealed interface Op {
             byte[] values = out(n * m.valueBufferSize());
             String head;
             int got = 0;
+            boolean compareCursor = true;
             try {
                 BatchResult r = andDelete ? m.lookupAndDeleteBatch(in, outBatch, keys, values, count, elemFlags)
                         : m.lookupBatch(in, outBatch, keys, values, count, elemFlags);
                 got = r.count();
                 head = "count=" + r.count() + " done=" + r.done();
+                compareCursor = s.strictBatch || r.count() > 0;
             } catch (BpfException e) {
+                if (!s.strictBatch && refusedBeforeStart(e)) {
+                    return batchError(s, e);
+                }
                 head = error(e);
                 got = Math.max(0, e.batchCount());
+                compareCursor = s.strictBatch || e.errno() != 28;
             }
-            if (outBatch.length == m.batchCursorSize()) {
+            if (outBatch.length == m.batchCursorSize() && compareCursor) {
                 s.carriedCursor = outBatch.clone();
             }
+            String cursorText = compareCursor ? hex(outBatch) : "(not compared: nothing copied)";
             if (s.ordered) {
-                return head + " out_batch=" + hex(outBatch) + " keys=" + hex(keys) + " values=" + hex(values);
+                return head + " out_batch=" + cursorText + " keys=" + hex(keys) + " values=" + hex(values);
             }
             List<String> pairs = new ArrayList<>();
             int k = m.keySize();
@@ -236,7 +264,7 @@ public sealed interface Op {
                 pairs.add(hex(keys, i * k, k) + "=" + hex(values, i * v, v));
             }
             pairs.sort(null);
-            return head + " out_batch=" + hex(outBatch) + " elements(sorted)=" + pairs;
+            return head + " out_batch=" + cursorText + " elements(sorted)=" + pairs;
         }
 
         @Override
@@ -255,7 +283,7 @@ public sealed interface Op {
             try {
                 return "ok count=" + s.map.updateBatch(keys, values, count, elemFlags);
             } catch (BpfException e) {
-                return error(e);
+                return batchError(s, e);
             }
         }
 
@@ -273,7 +301,7 @@ public sealed interface Op {
             try {
                 return "ok count=" + s.map.deleteBatch(keys, count, elemFlags);
             } catch (BpfException e) {
-                return error(e);
+                return batchError(s, e);
             }
         }
 

@@ -132,7 +132,7 @@ public final class ScenarioGenerator {
             keys.add(new byte[0]);
             return keys;
         }
-        if (type.isArray()) {
+        if (type.isArray() && keySize == 4) {
             for (int i = 0; i < maxEntries + 2; i++) {
                 keys.add(Bytes.u32(i));
             }

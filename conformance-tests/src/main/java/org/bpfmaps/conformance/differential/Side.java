@@ -26,6 +26,13 @@ public final class Side implements AutoCloseable {
     final UnaryOperator<BpfMap> decorator;
     /** Whether results that depend on iteration order are compared exactly (array, or hash with ZERO_SEED). */
     boolean ordered;
+    /**
+     * Whether batch results are compared in full even where the kernel writes nothing: the buffers and the
+     * processed count of a batch refused before it starts, and {@code out_batch} of a batch that copied nothing.
+     * Off by default (system property {@code bpfmaps.differential.strictBatch}), because the linux backend was
+     * found to copy stale scratch memory there; the example kit checks those cases on their own.
+     */
+    boolean strictBatch = Boolean.getBoolean("bpfmaps.differential.strictBatch");
     BpfMap map;
     byte[] carriedCursor;
     private final Map<Integer, ProgramView> views = new TreeMap<>();
@@ -136,7 +143,7 @@ public final class Side implements AutoCloseable {
             }
             return "INVARIANT VIOLATED: batch walk did not end after 200 calls: " + seen;
         } catch (BpfException e) {
-            return "batch walk " + Op.error(e) + " after " + seen.size() + " elements";
+            return "batch walk " + Op.batchError(this, e) + " after " + seen.size() + " elements";
         }
     }
 

@@ -88,6 +88,9 @@ class ArrayMapTest {
     @Test
     void memlockMatchesTheKernelReport() {
         assertEquals(336, create(MapType.ARRAY, 4, 3).info().memlock());
+        assertEquals(392, create(MapType.ARRAY, 12, 5).info().memlock());
+        assertEquals(8192, create(MapType.ARRAY, 12, 5, MapFlag.MMAPABLE).info().memlock());
+        assertEquals(512, create(MapType.PERCPU_ARRAY, 12, 5).info().memlock());
         assertEquals(4096 + 4096, create(MapType.ARRAY, 12, 3, MapFlag.MMAPABLE).info().memlock());
         assertEquals(312 + 3 * 8 + 3 * 8 * 2, create(MapType.PERCPU_ARRAY, 4, 3).info().memlock());
     }

@@ -2,7 +2,6 @@ package org.bpfmaps.simulator;
 
 import static org.bpfmaps.simulator.Bytes.u32;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
@@ -106,7 +105,11 @@ class ConcurrencyAndAllocationTest {
                     for (byte b : v) {
                         assertEquals(v[0], b, "torn value read");
                     }
-                    assertFalse(Bytes.keys(m).size() > 8, "iteration saw more than max_entries keys");
+                    // A walk may repeat keys (a deleted cursor restarts it, as in the kernel) but never
+                    // invents one, and it ends.
+                    for (int k : Bytes.keys(m)) {
+                        assertTrue(k >= 1 && k <= 5, "iteration returned a key never inserted: " + k);
+                    }
                 }
             } catch (Throwable e) {
                 failure.compareAndSet(null, e);

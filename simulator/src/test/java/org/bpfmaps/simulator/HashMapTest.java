@@ -159,9 +159,40 @@ class HashMapTest {
     }
 
     @Test
+    void withoutZeroSeedEachMapDrawsItsOwnSeed() {
+        java.util.Set<List<Integer>> orders = new java.util.HashSet<>();
+        java.util.Set<Integer> seeds = new java.util.HashSet<>();
+        for (int n = 0; n < 4; n++) {
+            BpfMap m = create(MapType.HASH, 64);
+            seeds.add(((HashTable) ((SimBpfMap) m).object).seed);
+            for (int i = 0; i < 32; i++) {
+                m.update(u32(i), u64(i));
+            }
+            orders.add(Bytes.keys(m));
+        }
+        assertTrue(seeds.size() > 1, "random seeds");
+        assertTrue(orders.size() > 1, "orders differ between maps with different seeds");
+        BpfMap zero = create(MapType.HASH, 64, MapFlag.ZERO_SEED);
+        assertEquals(0, ((HashTable) ((SimBpfMap) zero).object).seed);
+    }
+
+    @Test
     void memlockMatchesTheKernelReport() {
         BpfMap m = kernel.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(8).maxEntries(4).build());
         assertEquals(1360, m.info().memlock());
+        // Values the linux backend read from 6.18 on a 2-CPU machine.
+        try (SimulatedKernel two = SimulatedKernel.builder().cpus(2).build()) {
+            assertEquals(1504, two.create(MapSpec.builder(MapType.PERCPU_HASH).keySize(6).valueSize(12)
+                    .maxEntries(5).build()).info().memlock());
+            assertEquals(89440, two.create(MapSpec.builder(MapType.HASH).keySize(13).valueSize(3)
+                    .maxEntries(1000).build()).info().memlock());
+            BpfMap dynPercpu = two.create(MapSpec.builder(MapType.PERCPU_HASH).keySize(6).valueSize(12)
+                    .maxEntries(5).flags(MapFlag.NO_PREALLOC).build());
+            for (int i = 0; i < 3; i++) {
+                dynPercpu.update(new byte[] {(byte) i, 0, 0, 0, 0, 0}, new byte[32]);
+            }
+            assertEquals(1384, dynPercpu.info().memlock());
+        }
         BpfMap dyn = create(MapType.HASH, 4, MapFlag.NO_PREALLOC);
         long empty = dyn.info().memlock();
         dyn.update(u32(1), u64(1));

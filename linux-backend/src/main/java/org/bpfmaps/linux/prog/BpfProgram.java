@@ -89,6 +89,26 @@ final class BpfProgram {
         return new String(bytes, StandardCharsets.UTF_8).strip();
     }
 
+    /**
+     * The verifier's complaint: the last two lines before its closing statistics ("processed N insns ..."),
+     * which are the rejected instruction and the reason, at most {@link #LOG_QUOTE} characters.
+     */
+    static String complaint(String log) {
+        String[] lines = log.split("\n");
+        int end = lines.length;
+        while (end > 0 && (lines[end - 1].isBlank() || lines[end - 1].startsWith("processed ")
+                || lines[end - 1].startsWith("verification time"))) {
+            end--;
+        }
+        int start = Math.max(0, end - 2);
+        StringBuilder sb = new StringBuilder();
+        for (int i = start; i < end; i++) {
+            sb.append(sb.length() == 0 ? "" : " / ").append(lines[i].strip());
+        }
+        String text = sb.length() == 0 ? log.strip() : sb.toString();
+        return text.length() > LOG_QUOTE ? "..." + text.substring(text.length() - LOG_QUOTE) : text;
+    }
+
     private static BpfException loadFailure(int errno, String log, String name, String subject) {
         StringBuilder detail = new StringBuilder("loading helper program ").append(name).append(" failed");
         if ((errno == Errno.EPERM.number() || errno == Errno.EACCES.number()) && log.isEmpty()) {
@@ -96,8 +116,7 @@ final class BpfProgram {
                     .append("; effective uid is ").append(LibC.geteuid());
         }
         if (!log.isEmpty()) {
-            String tail = log.length() > LOG_QUOTE ? "..." + log.substring(log.length() - LOG_QUOTE) : log;
-            detail.append("; verifier: ").append(tail.replace('\n', ' ').replace('\t', ' '));
+            detail.append("; verifier: ").append(complaint(log));
         }
         return BpfException.of(BpfCommand.PROGRAM_HELPER, errno, subject, detail.toString());
     }

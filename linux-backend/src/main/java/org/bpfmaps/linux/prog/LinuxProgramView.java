@@ -217,7 +217,7 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized boolean lookup(byte[] key, byte[] value) {
-        checkKey(key);
+        checkKey(key, "bpf_map_lookup_elem");
         checkLength("value", value, valueSize);
         ScratchMap s = scratch();
         s.putKey(key);
@@ -237,7 +237,7 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized void update(byte[] key, byte[] value, long flags) {
-        checkKey(key);
+        checkKey(key, "bpf_map_update_elem");
         checkLength("value", value, valueSize);
         ScratchMap s = scratch();
         s.putKey(key);
@@ -250,7 +250,7 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized boolean delete(byte[] key) {
-        checkKey(key);
+        checkKey(key, "bpf_map_delete_elem");
         scratch().putKey(key);
         int r = run(Kind.DELETE, 0, 0, 0);
         if (r == 0) {
@@ -439,7 +439,17 @@ public final class LinuxProgramView implements ProgramView {
         return BpfException.of(BpfCommand.PROGRAM_HELPER, -r, subject, helper + " on CPU " + cpu + " returned " + r);
     }
 
-    private void checkKey(byte[] key) {
+    /**
+     * Checks the key's length. Keyed helpers on keyless maps (queue, stack, bloom filter, ring buffers, arena):
+     * the verifier refuses them for every such type ("cannot pass map_type N into func"), but a program can
+     * only get that far with a key argument the zero {@code key_size} makes unverifiable (EACCES, "invalid
+     * zero-sized read"); answer the type refusal, {@code EINVAL}, without loading anything.
+     */
+    private void checkKey(byte[] key, String helper) {
+        if (keySize == 0) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EINVAL.number(), subject,
+                    "the verifier refuses " + helper + " on a " + type.bpftoolName() + " map");
+        }
         checkLength("key", key, keySize);
     }
 

@@ -314,12 +314,31 @@ class LinuxProgramViewTest {
 
     @Test
     void verifierRejectionNamesTheComplaint() {
-        try (TestMap m = new TestMap(MapType.QUEUE, 0, 4, 2, 0);
+        try (TestMap m = new TestMap(MapType.HASH, 4, 8, 2, 0);
              ProgramView v = LinuxProgramView.open(m.map, m.fd, 0)) {
-            BpfException e = assertThrows(BpfException.class, () -> v.lookup(new byte[0]));
+            BpfException e = assertThrows(BpfException.class, () -> v.push(u64(1), 0));
+            System.out.println("verifier rejection: " + e.getMessage());
+            assertEquals(Errno.EINVAL.number(), e.errno());
             assertEquals(BpfCommand.PROGRAM_HELPER, e.command());
             assertTrue(e.getMessage().contains("verifier"), e.getMessage());
-            assertTrue(e.getMessage().contains("bpf_map_lookup_elem"), e.getMessage());
+            assertTrue(e.getMessage().contains("bpf_map_push_elem"), e.getMessage());
+            assertEquals(Errno.EINVAL.number(),
+                    assertThrows(BpfException.class, () -> v.ringbufOutput(new byte[8], 0)).errno());
+            assertEquals(Errno.EINVAL.number(),
+                    assertThrows(BpfException.class, () -> v.ringbufQuery(0)).errno());
+        }
+    }
+
+    @Test
+    void keyedHelpersOnKeylessMapsAreTypeRefusals() {
+        try (TestMap m = new TestMap(MapType.QUEUE, 0, 4, 2, 0);
+             ProgramView v = LinuxProgramView.open(m.map, m.fd, 0)) {
+            assertEquals(Errno.EINVAL.number(),
+                    assertThrows(InvalidArgumentException.class, () -> v.lookup(new byte[0])).errno());
+            assertEquals(Errno.EINVAL.number(),
+                    assertThrows(InvalidArgumentException.class, () -> v.update(null, u32(1), 0)).errno());
+            assertEquals(Errno.EINVAL.number(),
+                    assertThrows(InvalidArgumentException.class, () -> v.delete(null)).errno());
         }
     }
 

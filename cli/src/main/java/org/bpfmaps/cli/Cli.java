@@ -76,6 +76,8 @@ final class Cli {
     private final MapBackend injected;
 
     JsonWriter json;
+    /** {@code -f}: show the paths maps are pinned at. */
+    boolean showPinned;
     private String backendName;
     private final Map<String, String> backendOptions = new HashMap<>();
     private Integer cpu;
@@ -173,6 +175,7 @@ final class Cli {
                 }
                 switch (opt) {
                     case "json" -> wantJson = true;
+                    case "bpffs" -> showPinned = true;
                     case "pretty" -> {
                         pretty = true;
                         wantJson = true;
@@ -199,7 +202,7 @@ final class Cli {
                         cpu = (int) (long) n;
                     }
                     default -> {
-                        // bpffs, mapcompat, nomount, debug, use-loader, legacy, base-btf: accepted, no effect
+                        // mapcompat, nomount, debug, use-loader, legacy, base-btf: accepted, no effect
                     }
                 }
                 continue;
@@ -217,7 +220,8 @@ final class Cli {
                             return topHelp();
                         }
                         case 'V' -> version = true;
-                        case 'f', 'L', 'm', 'n', 'd', 'l' -> {
+                        case 'f' -> showPinned = true;
+                        case 'L', 'm', 'n', 'd', 'l' -> {
                             // accepted for compatibility, no effect
                         }
                         case 'B' -> {

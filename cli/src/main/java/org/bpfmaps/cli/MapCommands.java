@@ -1,13 +1,18 @@
 package org.bpfmaps.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.bpfmaps.Access;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.Errno;
@@ -16,6 +21,7 @@ import org.bpfmaps.MapInfo;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
 import org.bpfmaps.UpdateFlags;
+import org.bpfmaps.cli.PinTable.Pin;
 import org.bpfmaps.simulator.SimulatedKernel;
 
 /**
@@ -29,6 +35,8 @@ final class MapCommands {
     private static final int OBJ_NAME_LEN = 16;
 
     private final Cli cli;
+    /** For {@code show -f}: map id to the paths it is pinned at, in bpftool's order. */
+    private Map<Integer, List<String>> pinned = Map.of();
 
     MapCommands(Cli cli) {
         this.cli = cli;
@@ -493,6 +501,9 @@ final class MapCommands {
                 .append(Integer.toUnsignedString(info.valueSize())).append("B  max_entries ")
                 .append(Integer.toUnsignedString(info.maxEntries()));
         sb.append("  memlock ").append(info.memlock()).append('B');
+        for (String path : pinned.getOrDefault(info.id(), List.of())) {
+            sb.append("\n\tpinned ").append(path);
+        }
         if (info.btfId() != 0 || info.frozen()) {
             sb.append("\n\t");
         }
@@ -522,6 +533,14 @@ final class MapCommands {
         if (info.btfId() != 0) {
             j.field("btf_id", Integer.toString(info.btfId()));
         }
+        if (!pinned.isEmpty()) {
+            j.name("pinned");
+            j.startArray();
+            for (String path : pinned.getOrDefault(info.id(), List.of())) {
+                j.string(path);
+            }
+            j.endArray();
+        }
         j.endObject();
     }
 
@@ -533,9 +552,80 @@ final class MapCommands {
         }
     }
 
+    // ---- pinned paths (show -f) ----------------------------------------------------------------------
+
+    /**
+     * Every pinned map, by id. On the simulator its bpffs lists the pins (sorted by path). On linux, like
+     * bpftool, every bpf file system in {@code /proc/mounts} is walked depth first in directory order, and each
+     * file that opens as a map is recorded.
+     */
+    private Map<Integer, List<String>> pinnedTable() {
+        List<Pin> found = new ArrayList<>();
+        MapBackend b = cli.backend();
+        if (b instanceof SimulatedKernel kernel) {
+            for (String path : kernel.pinnedPaths()) {
+                recordPin(b, path, found);
+            }
+            return PinTable.order(found);
+        }
+        List<String> mounts = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/mounts"))) {
+                String[] f = line.split(" ");
+                if (f.length > 2 && f[2].startsWith("bpf")) {
+                    mounts.add(unescapeMount(f[1]));
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        for (String mount : mounts) {
+            try (Stream<Path> walk = Files.walk(Path.of(mount))) {
+                walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))
+                        .forEach(p -> recordPin(b, p.toString(), found));
+            } catch (IOException | UncheckedIOException e) {
+                // an unreadable tree contributes nothing, as nftw errors end bpftool's walk quietly
+            }
+        }
+        return PinTable.order(found);
+    }
+
+    private static String unescapeMount(String field) {
+        return field.replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n").replace("\\134", "\\");
+    }
+
+    private static void recordPin(MapBackend b, String path, List<Pin> found) {
+        try (BpfMap m = b.openPinned(path, Access.READ_ONLY)) {
+            MapInfo info = m.info();
+            if (!isMapObject(b, info)) {
+                return;
+            }
+            found.add(new Pin(info.id(), path));
+        } catch (RuntimeException e) {
+            // not a map, or not readable: bpftool skips it too
+        }
+    }
+
+    /**
+     * Whether a pinned object is really a map. The API cannot ask for the object type of a pinned path, and a
+     * pinned program opened as a map yields program info read as map info; the map with that id must then
+     * describe itself the same way.
+     */
+    private static boolean isMapObject(MapBackend b, MapInfo info) {
+        try (BpfMap byId = b.openById(info.id(), Access.READ_ONLY)) {
+            MapInfo again = byId.info();
+            return again.type() == info.type() && again.keySize() == info.keySize()
+                    && again.valueSize() == info.valueSize() && again.maxEntries() == info.maxEntries()
+                    && again.flags() == info.flags() && again.name().equals(info.name());
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
     // ---- commands -----------------------------------------------------------------------------------
 
     private int show(Args a) {
+        pinned = cli.showPinned ? pinnedTable() : Map.of();
         if (a.argc() == 2) {
             return showSubset(a);
         }

@@ -150,13 +150,16 @@ class LinuxVsBpftoolTest {
             run(k, "map create " + d + "/m type hash key 4 value 4 entries 8 name " + unique + " flags 64");
             run(k, "map update pinned " + d + "/m key 1 0 0 0 value 2 0 0 0");
             run(k, "map update pinned " + d + "/m key 3 0 0 0 value 4 0 0 0");
+            run(k, "map pin pinned " + d + "/m " + d + "/m_second");
+            run(k, "map pin pinned " + d + "/m " + d + "/m_third");
             String id = k.bpftool(List.of("-j", "map", "show", "pinned", d + "/m")).out()
                     .replaceAll("(?s)^\\{\"id\":(\\d+),.*", "$1");
             List<String> diffs = new ArrayList<>();
             for (String mode : new String[] {"", "-j", "-p"}) {
                 for (String cmd : new String[] {"map show id " + id, "map show name " + unique,
                     "map dump name " + unique, "map dump id " + id, "map lookup name " + unique + " key 3 0 0 0",
-                    "map getnext id " + id, "map show name " + unique + "zz", "map dump name " + unique + "zz"}) {
+                    "map getnext id " + id, "map show name " + unique + "zz", "map dump name " + unique + "zz",
+                    "-f map show id " + id, "--bpffs map show pinned " + d + "/m_third"}) {
                     List<String> words = new ArrayList<>();
                     if (!mode.isEmpty()) {
                         words.add(mode);

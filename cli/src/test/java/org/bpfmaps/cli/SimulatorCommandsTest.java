@@ -190,6 +190,11 @@ class SimulatorCommandsTest {
                 "Error: can't pin the object (" + P + "f2): File exists\n", 239);
         expect("-j map pin pinned " + P + "f " + P + "f3", "null\n", "", 0);
         expect("map pin pinned " + P + "f", "", "Error: 'pin' needs at least 3 arguments, 2 found\n", 234);
+        CliRun.Result pins = run("-f map show pinned " + P + "f");
+        assertTrue(pins.out().contains("\n\tpinned " + P + "f\n") && pins.out().contains("\n\tpinned " + P + "f2\n")
+                && pins.out().contains("\n\tpinned " + P + "f3\n") && pins.out().endsWith("\n\tfrozen\n"), pins::toString);
+        assertTrue(run("-j -f map show pinned " + P + "f").out().contains(",\"frozen\":1,\"pinned\":[\""),
+                "JSON pinned array");
         ok("map unpin " + P + "f2");
         expect("map show pinned " + P + "f2", "", "Error: bpf obj get (" + P + "f2): No such file or directory\n", 255);
         expect("map unpin " + P + "f2", "", "Error: can't unpin (" + P + "f2): No such file or directory\n", 254);

@@ -23,7 +23,8 @@ package org.bpfmaps.simulator.lru;
  *       LRU_HASH update that replaced an existing key, and on the existing node of an
  *       LRU_PERCPU_HASH update in place. Syscall lookups do not touch it.</li>
  * </ul>
- * {@link LruHashFlow} packages these rules.
+ * {@link LruHashFlow} packages these rules for a key table, {@link LruHtab} for an
+ * element-based hash table.
  *
  * <p><b>Thread safety.</b> None. The kernel protects these lists with per-CPU and
  * global spin locks; in the simulator the caller holds one lock per map across each whole

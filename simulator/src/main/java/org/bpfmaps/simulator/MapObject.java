@@ -30,7 +30,10 @@ abstract class MapObject {
     static final int ENOMEM = Errno.ENOMEM.number();
     static final int ENOTSUPP = Errno.ENOTSUPP.number();
 
-    /** Outcome of a batch command on the object: errno (0 for success) and the kernel's {@code count}. */
+    /**
+     * Outcome of a batch command on the object: errno (0 for success) and the kernel's {@code count} as user space
+     * reads it back, which is the requested count when the kernel failed before writing it.
+     */
     record Batch(int errno, int count) {
     }
 

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
+import org.bpfmaps.Errno;
 import org.bpfmaps.MapInfo;
 import org.bpfmaps.ProgramView;
 import org.bpfmaps.UpdateFlags;
@@ -115,7 +116,7 @@ final class SimBpfMap extends AbstractBpfMap {
                 || command == BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH;
         boolean write = command != BpfCommand.BPF_MAP_LOOKUP_BATCH;
         if ((read && !canRead()) || (write && !canWrite())) {
-            return batchOutcome(EPERM, 0);
+            return batchOutcome(EPERM, count); // the kernel never wrote count: it reads back as passed in
         }
         MapObject.Batch b = object.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
         return batchOutcome(b.errno(), b.count());
@@ -181,7 +182,8 @@ final class SimBpfMap extends AbstractBpfMap {
     public ProgramView programView(int cpu) {
         ensureOpen(BpfCommand.PROGRAM_HELPER);
         if (cpu < 0 || cpu >= possibleCpus()) {
-            throw BpfException.of(BpfCommand.PROGRAM_HELPER, EINVAL, subject(),
+            // BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU answers ENXIO for a CPU that is not possible/online.
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.ENXIO.number(), subject(),
                     "CPU " + cpu + " is not one of the " + possibleCpus() + " possible CPUs");
         }
         return new SimProgramView(this, cpu);

@@ -38,8 +38,11 @@ import org.bpfmaps.MapType;
  * kernel does: {@code EEXIST} for a taken path, {@code ENOENT} when the parent directory does not exist,
  * {@code ENOTDIR} when the parent is a pinned map, {@code EPERM} for a path outside the root. Opening a missing
  * pin answers {@code ENOENT}; a path outside the root answers {@code EACCES} when the file exists on the host (it is
- * not on a bpf filesystem) and {@code ENOENT} otherwise. Paths must be absolute and normalised (no {@code //},
- * {@code .} or {@code ..}, no trailing {@code /}), else {@code EINVAL}.
+ * not on a bpf filesystem) and {@code ENOENT} otherwise. Paths are resolved as a path walk would: relative to the
+ * working directory, with {@code //}, {@code .} and {@code ..} collapsed; an empty path is {@code EINVAL}.
+ *
+ * <p>The kernel keeps every descriptor it hands out until it is closed (so that {@link #close()} can close them);
+ * close descriptors you no longer need.
  *
  * <p><b>CPUs.</b> User-space calls are attributed to CPU 0 unless made inside {@link #onCpu(int, Supplier)}.
  */
@@ -153,13 +156,14 @@ public final class SimulatedKernel implements MapBackend {
     @Override
     public BpfMap openPinned(String path, Access access) {
         Objects.requireNonNull(access, "access");
+        String resolved = resolve(path);
         synchronized (this) {
             ensureOpen();
-            int err = checkPath(path);
-            if (err == 0 && !underRoot(path)) {
-                err = Files.exists(Path.of(path)) ? EACCES : ENOENT;
+            int err = resolved == null ? EINVAL : 0;
+            if (err == 0 && !underRoot(resolved)) {
+                err = Files.exists(Path.of(resolved)) ? EACCES : ENOENT;
             }
-            MapObject object = err == 0 ? pins.get(path) : null;
+            MapObject object = err == 0 ? pins.get(resolved) : null;
             if (err == 0 && object == null) {
                 err = ENOENT;
             }
@@ -206,13 +210,14 @@ public final class SimulatedKernel implements MapBackend {
      * @throws BpfException {@code EEXIST}, {@code ENOENT} (parent missing), {@code EPERM} (outside the root)
      */
     public void makeDirectory(String path) {
+        String resolved = resolve(path);
         synchronized (this) {
             ensureOpen();
-            int err = checkNewEntry(path);
+            int err = checkNewEntry(resolved);
             if (err != 0) {
                 throw BpfException.of(BpfCommand.BPF_OBJ_PIN, err, "path " + path, "mkdir failed");
             }
-            directories.add(path);
+            directories.add(resolved);
         }
     }
 
@@ -224,7 +229,8 @@ public final class SimulatedKernel implements MapBackend {
     public void unpin(String path) {
         synchronized (this) {
             ensureOpen();
-            MapObject object = pins.remove(path);
+            String resolved = resolve(path);
+            MapObject object = resolved == null ? null : pins.remove(resolved);
             if (object == null) {
                 throw BpfException.of(BpfCommand.BPF_OBJ_PIN, ENOENT, "path " + path, "nothing is pinned there");
             }
@@ -294,11 +300,12 @@ public final class SimulatedKernel implements MapBackend {
         if (closed) {
             return MapObject.EPERM;
         }
-        int err = checkNewEntry(path);
+        String resolved = resolve(path);
+        int err = checkNewEntry(resolved);
         if (err != 0) {
             return err;
         }
-        pins.put(path, object);
+        pins.put(resolved, object);
         object.references++;
         return 0;
     }
@@ -312,9 +319,8 @@ public final class SimulatedKernel implements MapBackend {
     // ---- paths ----------------------------------------------------------------------------------------------
 
     private int checkNewEntry(String path) {
-        int err = checkPath(path);
-        if (err != 0) {
-            return err;
+        if (path == null) {
+            return EINVAL;
         }
         if (!underRoot(path) || path.equals(root)) {
             return path.equals(root) ? EEXIST : EPERM;
@@ -333,13 +339,23 @@ public final class SimulatedKernel implements MapBackend {
         return path.equals(root) || path.startsWith(root.equals("/") ? "/" : root + "/");
     }
 
-    private static int checkPath(String path) {
-        if (path == null || !path.startsWith("/") || path.contains("//") || path.contains("\0")
-                || (path.length() > 1 && path.endsWith("/")) || path.contains("/./") || path.contains("/../")
-                || path.endsWith("/.") || path.endsWith("/..")) {
-            return EINVAL;
+    /**
+     * The absolute, normalised form of {@code path} as the kernel's path walk would see it (relative paths against
+     * the working directory, {@code //}, {@code .} and {@code ..} resolved), or null when it is not a valid path.
+     */
+    private static String resolve(String path) {
+        if (path == null || path.isEmpty() || path.indexOf('\0') >= 0) {
+            return null;
         }
-        return 0;
+        try {
+            Path p = Path.of(path);
+            if (!p.isAbsolute()) {
+                p = Path.of(System.getProperty("user.dir")).resolve(p);
+            }
+            return p.normalize().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return null;
+        }
     }
 
     private void ensureOpen() {

@@ -22,6 +22,7 @@ import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
 import org.bpfmaps.UpdateFlags;
 import org.bpfmaps.cli.PinTable.Pin;
+import org.bpfmaps.linux.LinuxMap;
 import org.bpfmaps.simulator.SimulatedKernel;
 
 /**
@@ -276,9 +277,24 @@ final class MapCommands {
                     return -1;
                 }
                 a.skip(1);
-                if (isMapOfMaps(info.type()) || info.type() == MapType.PROG_ARRAY) {
-                    cli.error("%s: values that reference maps or programs are not supported by %s",
-                            info.type().bpftoolName(), Cli.BIN);
+                if (isMapOfMaps(info.type())) {
+                    if (valueSize != 4) {
+                        cli.error("value smaller than 4B for map in map?");
+                        return -1;
+                    }
+                    if (a.cur() == null || a.peek(1) == null) {
+                        cli.error("not enough value arguments for map in map");
+                        return -1;
+                    }
+                    if (!innerMapValue(a, value)) {
+                        return -1;
+                    }
+                    wantValue = false;
+                    continue;
+                }
+                if (info.type() == MapType.PROG_ARRAY) {
+                    cli.error("prog_array: program values are not supported by %s (it has no program API)",
+                            Cli.BIN);
                     return -1;
                 }
                 if (!parseBytes(a, "value", value, valueSize)) {
@@ -310,6 +326,39 @@ final class MapCommands {
                 return -1;
             }
         }
+    }
+
+    /** Maps opened as map-in-map values, held until the element command is done. */
+    private final List<BpfMap> valueMaps = new ArrayList<>();
+
+    /**
+     * A map-in-map value {@code id N | pinned PATH | name NAME}: the kernel takes the inner map's file
+     * descriptor, which only the linux backend has.
+     */
+    private boolean innerMapValue(Args a, byte[] value) {
+        Args two = new Args(new String[] {a.cur(), a.peek(1)}, 0);
+        BpfMap inner = parseMap(two);
+        if (inner == null) {
+            return false;
+        }
+        a.skip(2);
+        valueMaps.add(inner);
+        if (!(inner instanceof LinuxMap linux)) {
+            cli.error("map-in-map values need a file descriptor, which the %s backend does not have",
+                    cli.backend().name());
+            return false;
+        }
+        int fd = linux.fd();
+        value[0] = (byte) fd;
+        value[1] = (byte) (fd >>> 8);
+        value[2] = (byte) (fd >>> 16);
+        value[3] = (byte) (fd >>> 24);
+        return true;
+    }
+
+    private void closeValueMaps() {
+        closeAll(valueMaps);
+        valueMaps.clear();
     }
 
     /** bpftool's {@code parse_bytes}: optional {@code hex}, then exactly {@code n} byte words. */
@@ -815,6 +864,7 @@ final class MapCommands {
                 }
             }
         } finally {
+            closeValueMaps();
             m.close();
         }
         if (err == 0 && cli.json != null) {

@@ -105,6 +105,20 @@ class LinuxVsBpftoolTest {
             map create $D/rb type ringbuf key 0 value 0 entries 4096 name cmp_rb
             map show pinned $D/rb
             map dump pinned $D/rb
+            map create $D/in type array key 4 value 4 entries 2 name cmp_in
+            map create $D/aom type array_of_maps key 4 value 4 entries 2 name cmp_aom inner_map pinned $D/in
+            map update pinned $D/aom key 1 0 0 0 value pinned $D/in
+            map update pinned $D/aom key 0 0 0 0 value pinned $D/h
+            map update pinned $D/aom key 0 0 0 0 value pinned
+            map lookup pinned $D/aom key 0 0 0 0
+            map show pinned $D/aom
+            map create $D/hom type hash_of_maps key 4 value 4 entries 2 name cmp_hom inner_map pinned $D/in
+            map dump pinned $D/hom
+            map create $D/pg type prog_array key 4 value 4 entries 2 name cmp_pg
+            map dump pinned $D/pg
+            map create $D/lp type lru_percpu_hash key 4 value 4 entries 8 name cmp_lp
+            map update pinned $D/lp key 1 0 0 0 value 5 0 0 0
+            map dump pinned $D/lp
             map create $D/x type hash key 0 value 4 entries 4 name x
             map create $D/x type hashx key 4 value 4 entries 4 name x
             map create $D/x type hash key 4 value 4 entries 4

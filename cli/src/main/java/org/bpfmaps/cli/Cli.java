@@ -387,28 +387,12 @@ final class Cli {
             backend = injected;
             return backend;
         }
-        String name = backendName;
-        if (name == null) {
-            String fromEnv = env.get(BACKEND_ENV);
-            if (fromEnv != null && !fromEnv.isBlank()) {
-                name = fromEnv.trim();
-            }
-        }
-        if (name == null) {
-            Optional<MapBackendProvider> linux = BpfMaps.providers().stream()
-                    .filter(p -> p.name().equals("linux")).findFirst();
-            if (linux.isEmpty()) {
-                error("the linux backend is not installed; choose a backend with --backend simulator "
-                        + "(or %s=simulator)", BACKEND_ENV);
-                throw new Exit(255);
-            }
-            if (!linux.get().isAvailable()) {
-                String why = linux.get().unavailabilityCause().map(Throwable::getMessage).orElse("no reason given");
-                error("the linux backend is not available (%s); choose a backend with --backend simulator "
-                        + "(or %s=simulator)", why, BACKEND_ENV);
-                throw new Exit(255);
-            }
-            name = "linux";
+        String name;
+        try {
+            name = chooseBackend(backendName, env.get(BACKEND_ENV), BpfMaps.providers());
+        } catch (IllegalStateException e) {
+            error("%s", e.getMessage());
+            throw new Exit(255);
         }
         try {
             backend = BpfMaps.open(name, backendOptions);
@@ -423,6 +407,34 @@ final class Cli {
             throw new Exit(255);
         }
         return backend;
+    }
+
+    /**
+     * The backend name: {@code flag} ({@code --backend}) when given; else {@code env}
+     * ({@value #BACKEND_ENV}) when set and not blank; else {@code linux} when that provider is installed and
+     * available.
+     *
+     * @throws IllegalStateException when none applies, with a message that says why linux cannot be used and
+     *                               names {@code --backend simulator}
+     */
+    static String chooseBackend(String flag, String env, List<MapBackendProvider> installed) {
+        if (flag != null) {
+            return flag;
+        }
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        Optional<MapBackendProvider> linux = installed.stream().filter(p -> p.name().equals("linux")).findFirst();
+        if (linux.isEmpty()) {
+            throw new IllegalStateException("the linux backend is not installed; choose a backend with "
+                    + "--backend simulator (or " + BACKEND_ENV + "=simulator)");
+        }
+        if (!linux.get().isAvailable()) {
+            String why = linux.get().unavailabilityCause().map(Throwable::getMessage).orElse("no reason given");
+            throw new IllegalStateException("the linux backend is not available (" + why + "); choose a backend "
+                    + "with --backend simulator (or " + BACKEND_ENV + "=simulator)");
+        }
+        return "linux";
     }
 
     /** Runs {@code body} on the CPU chosen with {@code --cpu}, if any. */

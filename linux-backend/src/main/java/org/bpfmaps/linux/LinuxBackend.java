@@ -16,6 +16,10 @@ import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
+import org.bpfmaps.RingBufferReader;
+import org.bpfmaps.UserRingBufferWriter;
+import org.bpfmaps.linux.ringbuf.LinuxRingBufferReader;
+import org.bpfmaps.linux.ringbuf.LinuxUserRingBufferWriter;
 import org.bpfmaps.linux.sys.Bpf;
 import org.bpfmaps.linux.sys.LibC;
 import org.bpfmaps.linux.sys.NativeBuffer;
@@ -193,6 +197,24 @@ public final class LinuxBackend implements MapBackend {
                 LibC.close(inner);
             }
         }
+    }
+
+    /**
+     * A reader over {@code RINGBUF} maps of this backend, on their shared memory with epoll for waiting
+     * ({@link LinuxRingBufferReader} documents the protocol and its memory ordering).
+     */
+    @Override
+    public RingBufferReader ringBufferReader(BpfMap... rings) {
+        return LinuxRingBufferReader.open(rings);
+    }
+
+    /**
+     * A writer for a {@code USER_RINGBUF} map of this backend, on its shared memory
+     * ({@link LinuxUserRingBufferWriter} documents the protocol and its memory ordering).
+     */
+    @Override
+    public UserRingBufferWriter userRingBufferWriter(BpfMap ring) {
+        return LinuxUserRingBufferWriter.open(ring);
     }
 
     @Override

@@ -1,0 +1,106 @@
+package org.bpfmaps.linux.ringbuf;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.MapBackend;
+import org.bpfmaps.MapSpec;
+import org.bpfmaps.MapType;
+import org.bpfmaps.linux.LinuxProvider;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Kernel gate and fixtures for the ring buffer tests.
+ *
+ * <p>Mirrors {@code org.bpfmaps.linux.KernelTests}, which is package-private there: skip with the provider's
+ * cause on a host without BPF, fail instead under {@code BPFMAPS_REQUIRE_KERNEL=1}.
+ */
+final class RingKernel {
+    private RingKernel() {
+    }
+
+    /** The linux backend, or a skip (failure under BPFMAPS_REQUIRE_KERNEL=1) with the provider's cause. */
+    static MapBackend backend() {
+        LinuxProvider provider = new LinuxProvider();
+        if (!provider.isAvailable()) {
+            Throwable cause = provider.unavailabilityCause().orElse(null);
+            String message = "linux backend unavailable: " + (cause == null ? "no cause" : cause.getMessage());
+            if ("1".equals(System.getenv("BPFMAPS_REQUIRE_KERNEL"))) {
+                fail(message + " (BPFMAPS_REQUIRE_KERNEL=1)", cause);
+            }
+            Assumptions.abort(message);
+        }
+        return provider.open(Map.of());
+    }
+
+    /** A new RINGBUF or USER_RINGBUF of {@code size} data bytes. */
+    static BpfMap ring(MapBackend backend, MapType type, int size) {
+        return backend.create(MapSpec.builder(type).keySize(0).valueSize(0).maxEntries(size).build());
+    }
+
+    /** {@code n} bytes that encode {@code seed}, different for every seed and position. */
+    static byte[] payload(int seed, int n) {
+        byte[] b = new byte[n];
+        for (int i = 0; i < n; i++) {
+            b[i] = (byte) (seed * 31 + i * 7 + (seed >>> 8));
+        }
+        if (n >= 4) {
+            ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putInt(0, seed);
+        }
+        return b;
+    }
+
+    /** A copy of the bytes between position and limit. */
+    static byte[] copy(ByteBuffer b) {
+        byte[] out = new byte[b.remaining()];
+        b.duplicate().get(out);
+        return out;
+    }
+
+    /** A mounted bpf filesystem in a fresh temporary directory; close it to unmount and delete the directory. */
+    static final class Bpffs implements AutoCloseable {
+        final Path dir;
+
+        Bpffs() throws IOException, InterruptedException {
+            dir = Files.createTempDirectory("bpfmaps-ringbuf-bpffs");
+            try {
+                run("mount", "-t", "bpf", "bpf", dir.toString());
+            } catch (IOException | InterruptedException | RuntimeException e) {
+                Files.deleteIfExists(dir);
+                throw e;
+            }
+        }
+
+        Path path(String name) {
+            return dir.resolve(name);
+        }
+
+        @Override
+        public void close() throws IOException, InterruptedException {
+            try {
+                run("umount", dir.toString());
+            } finally {
+                Files.deleteIfExists(dir);
+            }
+        }
+
+        private static void run(String... command) throws IOException, InterruptedException {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IOException(String.join(" ", command) + " timed out");
+            }
+            String out = new String(p.getInputStream().readAllBytes());
+            if (p.exitValue() != 0) {
+                throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + out);
+            }
+        }
+    }
+}

@@ -127,7 +127,7 @@ final class KernelFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
+    public void close() throws IOException {
         if (!mounted) {
             return;
         }
@@ -142,7 +142,13 @@ final class KernelFixture implements AutoCloseable {
                 });
             }
         } finally {
-            Exec umount = exec(List.of("umount", mount.toString()));
+            Exec umount;
+            try {
+                umount = exec(List.of("umount", mount.toString()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while unmounting " + mount, e);
+            }
             mounted = false;
             Files.deleteIfExists(mount);
             if (umount.code != 0) {

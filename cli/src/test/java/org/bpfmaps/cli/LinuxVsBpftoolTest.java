@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class LinuxVsBpftoolTest {
 
     /** One script, run command by command by both tools; {@code $D} is the tool's directory. */
-    private static final String SCRIPT = """
+    static final String SCRIPT = """
             map create $D/h type hash key 4 value 8 entries 4 name cmp_h flags 64
             map update pinned $D/h key 1 0 0 0 value 0x11 0x22 0 0 0 0 0 0
             map update pinned $D/h key hex 02 00 00 00 value hex aa bb cc dd ee ff 00 01
@@ -232,7 +232,7 @@ class LinuxVsBpftoolTest {
         assertEquals(0, e.code(), () -> "bpftool " + line + ": " + e);
     }
 
-    private static List<String> subst(List<String> words, Path dir) {
+    static List<String> subst(List<String> words, Path dir) {
         List<String> out = new ArrayList<>();
         for (String w : words) {
             out.add(w.replace("$D", dir.toString()));

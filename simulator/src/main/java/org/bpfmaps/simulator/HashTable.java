@@ -331,7 +331,7 @@ class HashTable extends MapObject {
     private Batch readBatch(boolean delete, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values, int max,
                             long elemFlags) {
         if (elemFlags != 0) {
-            return new Batch(EINVAL, max); // only F_LOCK is valid, no value holds a spin lock; count untouched
+            return new Batch(EINVAL, 0); // only F_LOCK is a valid bit, and no value holds a spin lock
         }
         if (max == 0) {
             return new Batch(0, 0);
@@ -377,11 +377,7 @@ class HashTable extends MapObject {
                 }
             }
         }
-        if (err != ENOSPC) {
-            // The kernel also writes the cursor with ENOSPC, but a failed command hands nothing back through the
-            // API (the linux backend copies outputs only on success or ENOENT), so both backends leave it alone.
-            writeU32(outBatch, 0, (int) bucket);
-        }
+        writeU32(outBatch, 0, (int) bucket); // with ENOSPC too: the bucket that did not fit
         return new Batch(err, total);
     }
 

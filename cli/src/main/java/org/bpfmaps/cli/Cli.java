@@ -138,7 +138,6 @@ final class Cli {
     private int mainInner(String[] argv) {
         List<String> operands = new ArrayList<>();
         boolean pretty = false;
-        boolean wantJson = false;
         boolean version = false;
         for (int i = 0; i < argv.length; i++) {
             String a = argv[i];
@@ -174,11 +173,11 @@ final class Cli {
                     return unrecognized(a);
                 }
                 switch (opt) {
-                    case "json" -> wantJson = true;
+                    case "json" -> json = new JsonWriter(out, pretty);
                     case "bpffs" -> showPinned = true;
                     case "pretty" -> {
                         pretty = true;
-                        wantJson = true;
+                        json = new JsonWriter(out, true);
                     }
                     case "help" -> {
                         return topHelp();
@@ -211,10 +210,10 @@ final class Cli {
                 for (int k = 1; k < a.length(); k++) {
                     char c = a.charAt(k);
                     switch (c) {
-                        case 'j' -> wantJson = true;
+                        case 'j' -> json = new JsonWriter(out, pretty);
                         case 'p' -> {
                             pretty = true;
-                            wantJson = true;
+                            json = new JsonWriter(out, true);
                         }
                         case 'h' -> {
                             return topHelp();
@@ -238,20 +237,17 @@ final class Cli {
                         }
                     }
                 }
-                if (wantJson) {
-                    json = new JsonWriter(out, pretty);
-                }
                 continue;
             }
             operands.add(a);
         }
-        if (wantJson) {
-            json = new JsonWriter(out, pretty);
-        }
         String[] words = operands.toArray(new String[0]);
         int ret;
         if (version) {
+            // bpftool answers -V before its JSON writer is finished: no closing newline
             ret = version();
+            json = null;
+            return ret;
         } else {
             ret = select(top(), new Args(words, 0), this::topHelpCommand);
         }

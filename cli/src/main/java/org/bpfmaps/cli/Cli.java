@@ -249,7 +249,7 @@ final class Cli {
             json = null;
             return ret;
         } else {
-            ret = select(top(), new Args(words, 0), this::topHelpCommand);
+            ret = runTop(words);
         }
         finishJson();
         return ret;
@@ -323,6 +323,25 @@ final class Cli {
         rest.skip(1);
         help.run(rest);
         return -1;
+    }
+
+    /**
+     * One top-level command. Failures the commands do not report themselves (a backend refusing something
+     * bpftool's kernel calls never see, a backend bug) still end as bpftool ends: an error message and a
+     * non-zero exit code, never a Java stack trace.
+     */
+    private int runTop(String[] words) {
+        try {
+            return select(top(), new Args(words, 0), this::topHelpCommand);
+        } catch (UsageExit | Exit e) {
+            throw e;
+        } catch (BpfException e) {
+            error("%s", e.getMessage());
+            return -e.errno();
+        } catch (RuntimeException e) {
+            error("%s", e.toString());
+            return -1;
+        }
     }
 
     private int notSupported(String object) {
@@ -633,7 +652,7 @@ final class Cli {
                     json.endArray();
                     json.name("output");
                 }
-                err = select(top(), new Args(words.toArray(new String[0]), 0), this::topHelpCommand);
+                err = runTop(words.toArray(new String[0]));
                 if (json != null) {
                     json.endObject();
                 }

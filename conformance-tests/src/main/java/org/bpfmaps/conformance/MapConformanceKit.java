@@ -955,7 +955,8 @@ public abstract class MapConformanceKit {
                         new byte[16], new byte[4 * m.valueBufferSize()], 4, 0));
                 NotSupportedException e = assertFails(NotSupportedException.class, ENOTSUPP,
                         () -> m.deleteBatch(concat(u32(0), u32(1)), 2, 0));
-                assertEquals(0, e.batchCount(), "a refused delete batch deleted nothing");
+                assertEquals(0, e.batchCount(), "a refused delete batch deleted nothing (API: batchCount() tells how "
+                        + "many were deleted before the failure; the kernel leaves its count field as passed in)");
                 byte[] keys = filled(12, 0x5a);
                 assertFails(NotSupportedException.class, ENOTSUPP, () -> m.lookupAndDeleteBatch(null, new byte[4],
                         keys, new byte[3 * m.valueBufferSize()], 3, 0));

@@ -43,14 +43,16 @@ public sealed interface Op {
     }
 
     /**
-     * Renders a batch failure. Unless the side is strict, a batch refused before it started is compared by
-     * exception class and errno only: what a backend reports as processed and leaves in the buffers then is
-     * checked by the example kit instead (see {@link Side#strictBatch}). Likewise {@code out_batch} after
-     * {@code ENOSPC} or after a batch that copied nothing.
+     * Renders a batch failure. Unless the side is strict, the buffers of a batch refused before it started are
+     * not compared (the kernel writes none of them; the example kit checks that on its own, see
+     * {@link Side#strictBatch}). Likewise {@code out_batch} after {@code ENOSPC} or after a batch that copied
+     * nothing. In strict mode everything is compared, including the processed count of a refused batch (which the
+     * API defines as 0 and the linux backend reported as the requested count).
      */
     static String batchError(Side s, BpfException e) {
         if (!s.strictBatch && refusedBeforeStart(e)) {
-            return "ERR " + e.getClass().getSimpleName() + " errno=" + e.errno() + " (refused before start)";
+            return "ERR " + e.getClass().getSimpleName() + " errno=" + e.errno()
+                    + " (refused before start; count and buffers not compared)";
         }
         return error(e);
     }

@@ -145,7 +145,7 @@ final class ArrayTable extends MapObject {
             case BPF_MAP_UPDATE_BATCH:
                 return GenericBatch.update(this, keys, values, count, elemFlags);
             default:
-                return new Batch(ENOTSUPP, 0); // arrays have no delete or lookup-and-delete batch
+                return new Batch(ENOTSUPP, count); // no delete or lookup-and-delete batch; count untouched
         }
     }
 

@@ -17,8 +17,9 @@ final class GenericBatch {
     /** Updates {@code keys[i]} with {@code values[i]} in order; stops at the first error, count = done. */
     static MapObject.Batch update(MapObject map, byte[] keys, byte[] values, int count, long elemFlags) {
         if (elemFlags != 0) {
-            // Only F_LOCK is a valid bit here, and no simulated value holds a spin lock.
-            return new MapObject.Batch(MapObject.EINVAL, 0);
+            // Only F_LOCK is a valid bit here, and no simulated value holds a spin lock. The kernel refuses before
+            // writing count, so count reads back as passed in.
+            return new MapObject.Batch(MapObject.EINVAL, count);
         }
         for (int i = 0; i < count; i++) {
             ByteBuffer k = ByteBuffer.wrap(keys, i * map.keySize, map.keySize);
@@ -34,7 +35,7 @@ final class GenericBatch {
     /** Deletes {@code keys[i]} in order; stops at the first error (a missing key is ENOENT), count = done. */
     static MapObject.Batch delete(MapObject map, byte[] keys, int count, long elemFlags) {
         if (elemFlags != 0) {
-            return new MapObject.Batch(MapObject.EINVAL, 0);
+            return new MapObject.Batch(MapObject.EINVAL, count);
         }
         for (int i = 0; i < count; i++) {
             int err = map.delete(ByteBuffer.wrap(keys, i * map.keySize, map.keySize));
@@ -52,7 +53,7 @@ final class GenericBatch {
     static MapObject.Batch lookup(MapObject map, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values,
                                   int count, long elemFlags) {
         if (elemFlags != 0) {
-            return new MapObject.Batch(MapObject.EINVAL, 0);
+            return new MapObject.Batch(MapObject.EINVAL, count);
         }
         if (count == 0) {
             return new MapObject.Batch(0, 0);

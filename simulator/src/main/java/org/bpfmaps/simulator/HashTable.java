@@ -331,7 +331,7 @@ class HashTable extends MapObject {
     private Batch readBatch(boolean delete, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values, int max,
                             long elemFlags) {
         if (elemFlags != 0) {
-            return new Batch(EINVAL, 0); // only F_LOCK is a valid bit, and no value holds a spin lock
+            return new Batch(EINVAL, max); // only F_LOCK is valid, no value holds a spin lock; count untouched
         }
         if (max == 0) {
             return new Batch(0, 0);

@@ -31,8 +31,9 @@ abstract class MapObject {
     static final int ENOTSUPP = Errno.ENOTSUPP.number();
 
     /**
-     * Outcome of a batch command on the object: errno (0 for success) and the number of elements processed (0 when
-     * the command was refused before it started, where the kernel leaves {@code count} as passed in).
+     * Outcome of a batch command on the object: errno (0 for success) and the kernel's {@code count} as user space
+     * reads it back, which is the requested count when the kernel refused the command before writing it (as the
+     * linux backend reports it too).
      */
     record Batch(int errno, int count) {
     }

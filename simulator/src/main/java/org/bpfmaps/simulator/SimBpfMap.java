@@ -116,7 +116,7 @@ final class SimBpfMap extends AbstractBpfMap {
                 || command == BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH;
         boolean write = command != BpfCommand.BPF_MAP_LOOKUP_BATCH;
         if ((read && !canRead()) || (write && !canWrite())) {
-            return batchOutcome(EPERM, 0); // refused before processing anything
+            return batchOutcome(EPERM, count); // the kernel never wrote count: it reads back as passed in
         }
         MapObject.Batch b = object.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
         return batchOutcome(b.errno(), b.count());

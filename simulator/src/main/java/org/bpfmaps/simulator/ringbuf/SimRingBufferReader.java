@@ -1,0 +1,362 @@
+package org.bpfmaps.simulator.ringbuf;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import org.bpfmaps.BpfCommand;
+import org.bpfmaps.BpfException;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.Errno;
+import org.bpfmaps.MapClosedException;
+import org.bpfmaps.MapType;
+import org.bpfmaps.RingBufferReader;
+
+/**
+ * The user-space consumer of simulated {@code RINGBUF} maps, following libbpf's {@code ring_buffer} protocol on the
+ * rings' {@link RingMemory}, with the observable behaviour of the linux backend's reader.
+ *
+ * <p><b>Consuming</b>, per ring: load {@code consumer_pos}; load-acquire {@code producer_pos}; for each record
+ * before it, load-acquire the header's {@code len}: BUSY ends this ring's pass, DISCARD is skipped, any other record
+ * goes to the handler, then {@code consumer_pos} is advanced by {@code round_up(len + 8, 8)} with a release store.
+ * The store follows the handler, so a handler that throws leaves its record (and every later one) unconsumed. When a
+ * pass reaches {@code producer_pos} it reloads it and goes on until nothing new appeared. Handlers get a read-only
+ * view (native byte order) of the payload: a slice of the data area itself, or, for a record that wraps the end of
+ * the ring (which the kernel's double mapping shows contiguously), a copy in a scratch buffer.
+ *
+ * <p><b>Waiting.</b> {@link #poll} consumes first and waits only when nothing was handled; it sleeps until one of
+ * the rings is woken the way the kernel wakes epoll waiters (see {@link SimRingBuffer}: a commit at the consumer's
+ * position without {@code BPF_RB_NO_WAKEUP}, or any {@code BPF_RB_FORCE_WAKEUP}), until {@link #wakeup()}, until
+ * {@link #close()} or until the timeout, then consumes again. Records committed with {@code BPF_RB_NO_WAKEUP} are
+ * therefore found only by the next pass. A wake-up is sticky: with no poll waiting, the next poll returns at once
+ * (after handling what is available).
+ *
+ * <p><b>Threads.</b> One thread consumes at a time; a concurrent or re-entrant consume/poll gets
+ * {@link IllegalStateException}. {@link #wakeup()}, {@link #available} and {@link #close()} may be called from any
+ * thread. After close, consume/poll/available fail with {@link MapClosedException}.
+ */
+public final class SimRingBufferReader implements RingBufferReader {
+
+    private static final VarHandle CONSUMER;
+
+    static {
+        try {
+            CONSUMER = MethodHandles.lookup().findVarHandle(SimRingBufferReader.class, "consumer", Thread.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** One ring of the reader. */
+    private static final class Ring {
+        final BpfMap map;
+        final int id;
+        final RingMemory memory;
+        final ByteBuffer readOnlyData;
+
+        Ring(BpfMap map, RingMemory memory) {
+            this.map = map;
+            this.id = map.id();
+            this.memory = memory;
+            this.readOnlyData = memory.dataBuffer().asReadOnlyBuffer();
+        }
+    }
+
+    private final Ring[] rings;
+    private final String subject;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean wakeupPending = new AtomicBoolean();
+    /** Counts wake-ups of any ring, {@link #wakeup()} and {@link #close()}. */
+    private final AtomicLong signals = new AtomicLong();
+    private volatile Thread sleeper;
+    private final RingMemory.Waiter waiter = this::signal;
+    /** The thread inside consume or poll, or null. */
+    @SuppressWarnings("unused") // accessed through CONSUMER
+    private volatile Thread consumer;
+    private int nextRing;
+    private ByteBuffer scratch = ByteBuffer.allocate(256);
+
+    private SimRingBufferReader(Ring[] rings, String subject) {
+        this.rings = rings;
+        this.subject = subject;
+        for (Ring r : rings) {
+            r.memory.addWaiter(waiter);
+        }
+    }
+
+    /**
+     * A reader over {@code maps}.
+     *
+     * @param ringOf the ring adapter of a map of the calling backend, or null when the map is not one of its maps
+     * @throws org.bpfmaps.InvalidArgumentException ({@code EINVAL}) when no map is given, a map is not a
+     *                                              {@code RINGBUF} of this backend, or a map (by id) is listed twice
+     * @throws MapClosedException                   when a map is closed
+     */
+    public static SimRingBufferReader open(BpfMap[] maps, Function<BpfMap, RingBufMap> ringOf) {
+        Objects.requireNonNull(maps, "maps");
+        Objects.requireNonNull(ringOf, "ringOf");
+        String subject = describe(maps);
+        if (maps.length == 0) {
+            throw invalid(subject, "no ring buffer given");
+        }
+        Set<Integer> ids = new HashSet<>();
+        Ring[] rings = new Ring[maps.length];
+        for (int i = 0; i < maps.length; i++) {
+            BpfMap map = Objects.requireNonNull(maps[i], "map");
+            RingBufMap adapter = ringOf.apply(map);
+            if (adapter == null) {
+                throw invalid(subject, map + " is not a map of this simulated kernel");
+            }
+            if (map.type() != MapType.RINGBUF || adapter.ring() == null) {
+                throw invalid(subject, map + " is a " + map.type() + ", not a RINGBUF");
+            }
+            if (map.isClosed()) {
+                throw new MapClosedException(BpfCommand.RINGBUF_USER, map.toString());
+            }
+            if (!ids.add(map.id())) {
+                throw invalid(subject, map + " is listed twice");
+            }
+            rings[i] = new Ring(map, adapter.ring().memory());
+        }
+        return new SimRingBufferReader(rings, subject);
+    }
+
+    private static String describe(BpfMap[] maps) {
+        StringBuilder sb = new StringBuilder("ring buffer reader over ");
+        if (maps == null || maps.length == 0) {
+            return sb.append("no map").toString();
+        }
+        for (int i = 0; i < maps.length; i++) {
+            sb.append(i == 0 ? "" : ", ").append(maps[i]);
+        }
+        return sb.toString();
+    }
+
+    private static BpfException invalid(String subject, String detail) {
+        return BpfException.of(BpfCommand.RINGBUF_USER, Errno.EINVAL.number(), subject, detail);
+    }
+
+    // ---- consuming -------------------------------------------------------------------------------------
+
+    @Override
+    public int consume(RecordHandler handler) {
+        return consume(handler, Integer.MAX_VALUE);
+    }
+
+    @Override
+    public int consume(RecordHandler handler, int maxRecords) {
+        Objects.requireNonNull(handler, "handler");
+        if (maxRecords < 0) {
+            throw invalid(subject, "negative maxRecords " + maxRecords);
+        }
+        enterConsumer();
+        try {
+            return maxRecords == 0 ? 0 : drain(handler, maxRecords);
+        } finally {
+            exitConsumer();
+        }
+    }
+
+    @Override
+    public int poll(RecordHandler handler, Duration timeout) {
+        Objects.requireNonNull(handler, "handler");
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw invalid(subject, "negative timeout " + timeout);
+        }
+        enterConsumer();
+        try {
+            long start = System.nanoTime();
+            long timeoutNanos = saturatedNanos(timeout);
+            for (;;) {
+                long seen = signals.get();
+                int handled = drain(handler, Integer.MAX_VALUE);
+                if (handled > 0 || closed.get()) {
+                    return handled;
+                }
+                if (wakeupPending.getAndSet(false)) {
+                    return 0;
+                }
+                long remaining = timeoutNanos - (System.nanoTime() - start);
+                if (remaining <= 0) {
+                    return 0;
+                }
+                sleeper = Thread.currentThread();
+                try {
+                    while (signals.get() == seen && remaining > 0) {
+                        LockSupport.parkNanos(this, remaining);
+                        remaining = timeoutNanos - (System.nanoTime() - start);
+                    }
+                } finally {
+                    sleeper = null;
+                }
+                if (wakeupPending.getAndSet(false)) {
+                    return closed.get() ? 0 : drain(handler, Integer.MAX_VALUE);
+                }
+            }
+        } finally {
+            exitConsumer();
+        }
+    }
+
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    /** One pass over every ring, starting with {@link #nextRing}; at most {@code max} records. */
+    private int drain(RecordHandler handler, int max) {
+        int n = rings.length;
+        int first = nextRing;
+        nextRing = first + 1 == n ? 0 : first + 1;
+        int handled = 0;
+        for (int k = 0; k < n && handled < max && !closed.get(); k++) {
+            int i = first + k;
+            handled += drain(rings[i < n ? i : i - n], handler, max - handled);
+        }
+        return handled;
+    }
+
+    /** Hands the records of one ring to {@code handler} in order, at most {@code max}. */
+    private int drain(Ring ring, RecordHandler handler, int max) {
+        RingMemory m = ring.memory;
+        long consumerPos = m.consumerPos();
+        int handled = 0;
+        for (;;) {
+            long producerPos = m.producerPos();
+            if (producerPos - consumerPos <= 0) {
+                return handled;
+            }
+            while (producerPos - consumerPos > 0) {
+                if (handled == max || closed.get()) {
+                    return handled;
+                }
+                int len = m.lenAcquire(consumerPos);
+                if (RingLayout.isBusy(len)) {
+                    return handled;
+                }
+                long payload = RingLayout.payloadLength(len);
+                long next = consumerPos + RingLayout.recordLength(payload);
+                if (!RingLayout.isDiscarded(len)) {
+                    handler.onRecord(ring.map, view(ring, consumerPos + RingLayout.HEADER_SIZE, (int) payload));
+                    handled++;
+                }
+                m.consumerPos(next);
+                consumerPos = next;
+            }
+        }
+    }
+
+    /** A read-only view of {@code length} payload bytes at {@code pos}, contiguous even when they wrap. */
+    private ByteBuffer view(Ring ring, long pos, int length) {
+        RingMemory m = ring.memory;
+        if (!m.wraps(pos, length)) {
+            return ring.readOnlyData.slice(m.index(pos), length).order(ByteOrder.nativeOrder());
+        }
+        if (scratch.capacity() < length) {
+            scratch = ByteBuffer.allocate(Math.max(length, scratch.capacity() * 2));
+        }
+        byte[] a = scratch.array();
+        m.get(pos, a, 0, length);
+        return scratch.asReadOnlyBuffer().slice(0, length).order(ByteOrder.nativeOrder());
+    }
+
+    // ---- other calls -----------------------------------------------------------------------------------
+
+    private void signal() {
+        signals.incrementAndGet();
+        Thread t = sleeper;
+        if (t != null) {
+            LockSupport.unpark(t);
+        }
+    }
+
+    @Override
+    public void wakeup() {
+        if (closed.get()) {
+            return;
+        }
+        wakeupPending.set(true);
+        signal();
+    }
+
+    @Override
+    public long available(BpfMap ring) {
+        Objects.requireNonNull(ring, "ring");
+        Ring r = find(ring);
+        if (closed.get()) {
+            throw closedException();
+        }
+        long cons = r.memory.consumerPos();
+        return r.memory.producerPos() - cons;
+    }
+
+    private Ring find(BpfMap map) {
+        for (Ring r : rings) {
+            if (r.map == map) {
+                return r;
+            }
+        }
+        for (Ring r : rings) {
+            if (r.id == map.id() && r.map.getClass() == map.getClass()) {
+                return r;
+            }
+        }
+        throw invalid(subject, map + " is not one of this reader's rings");
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            for (Ring r : rings) {
+                r.memory.removeWaiter(waiter);
+            }
+            wakeupPending.set(true);
+            signal();
+        }
+    }
+
+    /** Whether {@link #close()} ran. */
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public String toString() {
+        return subject + (closed.get() ? " (closed)" : "");
+    }
+
+    private void enterConsumer() {
+        Thread self = Thread.currentThread();
+        Thread other = (Thread) CONSUMER.compareAndExchange(this, null, self);
+        if (other != null) {
+            throw new IllegalStateException(other == self
+                    ? "consume or poll called from a record handler of the same reader (" + subject + ")"
+                    : "another thread (" + other.getName() + ") is consuming " + subject
+                    + "; one thread consumes at a time");
+        }
+        if (closed.get()) {
+            CONSUMER.setRelease(this, (Thread) null);
+            throw closedException();
+        }
+    }
+
+    private void exitConsumer() {
+        CONSUMER.setRelease(this, (Thread) null);
+    }
+
+    private MapClosedException closedException() {
+        return new MapClosedException(BpfCommand.RINGBUF_USER, subject);
+    }
+}

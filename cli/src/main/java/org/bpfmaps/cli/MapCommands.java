@@ -142,12 +142,20 @@ final class MapCommands {
             a.next();
             String path = a.cur();
             a.next();
+            BpfMap m;
             try {
-                return new ArrayList<>(List.of(cli.backend().openPinned(path)));
+                m = cli.backend().openPinned(path);
             } catch (BpfException e) {
                 cli.error("bpf obj get (%s): %s", path, Cli.strerror(e));
                 return null;
             }
+            String kind = objectType(m);
+            if (!kind.equals("map")) {
+                m.close();
+                cli.error("incorrect object type: %s", kind);
+                return null;
+            }
+            return new ArrayList<>(List.of(m));
         }
         cli.error("expected 'id', 'name' or 'pinned', got: '%s'?", w);
         return null;
@@ -645,13 +653,41 @@ final class MapCommands {
 
     private static void recordPin(MapBackend b, String path, List<Pin> found) {
         try (BpfMap m = b.openPinned(path, Access.READ_ONLY)) {
+            if (!objectType(m).equals("map")) {
+                return;
+            }
             MapInfo info = m.info();
-            if (!isMapObject(b, info)) {
+            if (!(m instanceof LinuxMap) && !isMapObject(b, info)) {
                 return;
             }
             found.add(new Pin(info.id(), path));
         } catch (RuntimeException e) {
             // not a map, or not readable: bpftool skips it too
+        }
+    }
+
+    /**
+     * What kind of BPF object a pinned path opened as, the way bpftool tells: from the descriptor's
+     * {@code /proc/self/fd} link ({@code anon_inode:bpf-map}, {@code bpf-prog}, {@code bpf-link}). The bpfmaps
+     * API opens any pinned object as a map, so without this a pinned program would be shown as a map made of
+     * program info. Maps of backends without descriptors are maps.
+     */
+    static String objectType(BpfMap m) {
+        if (!(m instanceof LinuxMap linux)) {
+            return "map";
+        }
+        try {
+            String link = Files.readSymbolicLink(Path.of("/proc/self/fd/" + linux.fd())).toString();
+            if (link.contains("bpf-map")) {
+                return "map";
+            } else if (link.contains("bpf-prog")) {
+                return "prog";
+            } else if (link.contains("bpf-link")) {
+                return "link";
+            }
+            return "unknown";
+        } catch (IOException | RuntimeException e) {
+            return "map";
         }
     }
 

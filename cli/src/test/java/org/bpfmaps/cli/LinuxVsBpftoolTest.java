@@ -166,6 +166,8 @@ class LinuxVsBpftoolTest {
             run(k, "map update pinned " + d + "/m key 3 0 0 0 value 4 0 0 0");
             run(k, "map pin pinned " + d + "/m " + d + "/m_second");
             run(k, "map pin pinned " + d + "/m " + d + "/m_third");
+            String pinned = PinnedProgram.pin(d + "/prog");
+            assertEquals(null, pinned, "pinning a program for the wrong-object-type case");
             String id = k.bpftool(List.of("-j", "map", "show", "pinned", d + "/m")).out()
                     .replaceAll("(?s)^\\{\"id\":(\\d+),.*", "$1");
             List<String> diffs = new ArrayList<>();
@@ -173,7 +175,8 @@ class LinuxVsBpftoolTest {
                 for (String cmd : new String[] {"map show id " + id, "map show name " + unique,
                     "map dump name " + unique, "map dump id " + id, "map lookup name " + unique + " key 3 0 0 0",
                     "map getnext id " + id, "map show name " + unique + "zz", "map dump name " + unique + "zz",
-                    "-f map show id " + id, "--bpffs map show pinned " + d + "/m_third"}) {
+                    "-f map show id " + id, "--bpffs map show pinned " + d + "/m_third",
+                    "map show pinned " + d + "/prog", "map dump pinned " + d + "/prog"}) {
                     List<String> words = new ArrayList<>();
                     if (!mode.isEmpty()) {
                         words.add(mode);

@@ -17,8 +17,8 @@ import org.bpfmaps.conformance.differential.Op.Cursor;
  * Generates random differential scenarios for HASH, PERCPU_HASH, ARRAY and PERCPU_ARRAY from a {@link Random}.
  *
  * <p>Specs are small (key sizes 1..16 including non-multiples of 4, value sizes 1..24 including non-multiples
- * of 8, max_entries 1..64, ZERO_SEED most of the time, NO_PREALLOC, MMAPABLE, RDONLY/WRONLY sometimes, an
- * invalid spec now and then). Keys come from a small pool a little larger than max_entries, so hits, misses,
+ * of 8, max_entries 1..64, ZERO_SEED most of the time, NO_PREALLOC, MMAPABLE, RDONLY/WRONLY and
+ * RDONLY_PROG/WRONLY_PROG sometimes, an invalid spec now and then). Keys come from a small pool a little larger than max_entries, so hits, misses,
  * full maps and deletes all happen; every update flag appears, including invalid ones; a few buffers are
  * deliberately of the wrong size.
  */
@@ -68,7 +68,12 @@ public final class ScenarioGenerator {
         ordered = type.isArray() || spec.has(MapFlag.ZERO_SEED);
         pool = keyPool();
         List<Op> ops = new ArrayList<>(o.ops());
-        int freezeAt = r.nextInt(100) < 20 ? r.nextInt(o.ops()) : -1;
+        // Not frozen: an ARRAY with RDONLY_PROG. Once such an array is frozen the verifier treats it as read-only
+        // data and refuses (ENOTSUPP) a program that reads its value at a constant offset unless max_entries is 1,
+        // so a program view's lookup then depends on whether its program was loaded before the freeze: a property
+        // of program loading, not of the map, that the simulator does not model (reported separately).
+        boolean mayFreeze = !(type == MapType.ARRAY && spec.has(MapFlag.RDONLY_PROG));
+        int freezeAt = mayFreeze && r.nextInt(100) < 20 ? r.nextInt(o.ops()) : -1;
         for (int i = 0; i < o.ops(); i++) {
             if (i == freezeAt || (freezeAt >= 0 && i > freezeAt && r.nextInt(o.ops()) == 0)) {
                 ops.add(new Op.Freeze());
@@ -122,6 +127,12 @@ public final class ScenarioGenerator {
             flags |= MapFlag.WRONLY.bit();
         } else if (access < 7) {
             flags |= MapFlag.RDONLY.bit() | MapFlag.WRONLY.bit();
+        }
+        int progAccess = r.nextInt(100);
+        if (progAccess < 3) {
+            flags |= MapFlag.RDONLY_PROG.bit();
+        } else if (progAccess < 6) {
+            flags |= MapFlag.WRONLY_PROG.bit();
         }
         return MapSpec.builder(type).keySize(ks).valueSize(vs).maxEntries(me).flags(flags).build();
     }

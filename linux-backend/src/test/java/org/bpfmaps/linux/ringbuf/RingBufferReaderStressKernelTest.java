@@ -1,0 +1,248 @@
+package org.bpfmaps.linux.ringbuf;
+
+import static org.bpfmaps.linux.ringbuf.RingKernel.copy;
+import static org.bpfmaps.linux.ringbuf.RingKernel.payload;
+import static org.bpfmaps.linux.ringbuf.RingKernel.ring;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.bpfmaps.Access;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.MapBackend;
+import org.bpfmaps.MapType;
+import org.bpfmaps.ProgramView;
+import org.bpfmaps.RingBufferReader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The RINGBUF reader under restarts and a concurrent producer, and a throughput printout (a measurement, not an
+ * assertion).
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class RingBufferReaderStressKernelTest {
+    private MapBackend backend;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeEach
+    void gate() {
+        backend = RingKernel.backend();
+    }
+
+    @AfterEach
+    void closeAll() throws Exception {
+        Exception first = null;
+        for (int i = toClose.size() - 1; i >= 0; i--) {
+            try {
+                toClose.get(i).close();
+            } catch (Exception e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        toClose.clear();
+        if (backend != null) {
+            backend.close();
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private <T extends AutoCloseable> T closing(T resource) {
+        toClose.add(resource);
+        return resource;
+    }
+
+    /** A record carrying a sequence number in its first 8 bytes, then {@code extra} bytes derived from it. */
+    private static byte[] sequenced(long seq, int extra) {
+        ByteBuffer b = ByteBuffer.allocate(8 + extra).order(ByteOrder.nativeOrder());
+        b.putLong(seq);
+        for (int i = 0; i < extra; i++) {
+            b.put((byte) (seq * 13 + i));
+        }
+        return b.array();
+    }
+
+    private static String checkSequenced(ByteBuffer record, long expected) {
+        long seq = record.getLong(0);
+        if (seq != expected) {
+            return seq < expected ? "duplicate: record " + seq + " again after " + (expected - 1)
+                    : "loss: records " + expected + ".." + (seq - 1) + " missing before " + seq;
+        }
+        for (int i = 8; i < record.limit(); i++) {
+            if (record.get(i) != (byte) (seq * 13 + (i - 8))) {
+                return "record " + seq + " corrupt at byte " + i;
+            }
+        }
+        return null;
+    }
+
+    @Test
+    @DisplayName("readers closed and reopened on a pinned ring continue without loss or duplicate")
+    void readerRestartOnPinnedRing() throws Exception {
+        try (RingKernel.Bpffs fs = new RingKernel.Bpffs()) {
+            String path = fs.path("ring").toString();
+            List<byte[]> got = new ArrayList<>();
+            int produced = 0;
+            try (BpfMap map = ring(backend, MapType.RINGBUF, 4096); ProgramView v = map.programView(0)) {
+                map.pin(path);
+                for (int round = 0; round < 12; round++) {
+                    for (int i = 0; i < 7; i++) {
+                        assertTrue(v.ringbufOutput(payload(produced, 24 + produced % 50), 0));
+                        produced++;
+                    }
+                    // Each round a fresh process-like reader: a new fd from the pin, a new mapping.
+                    try (BpfMap reopened = backend.openPinned(path, Access.READ_WRITE);
+                         RingBufferReader r = backend.ringBufferReader(reopened)) {
+                        int max = 1 + round % 5;
+                        int n = r.consume((ring, rec) -> got.add(copy(rec)), max);
+                        assertEquals(Math.min(max, produced - (got.size() - n)), n);
+                        if (round % 3 == 2) {
+                            // a handler failure in the middle: its record must come again next time
+                            try {
+                                r.consume((ring, rec) -> {
+                                    throw new IllegalStateException("stop");
+                                });
+                                fail("the handler was not called");
+                            } catch (IllegalStateException expected) {
+                                // nothing consumed
+                            }
+                        }
+                    }
+                }
+                try (BpfMap reopened = backend.openPinned(path, Access.READ_WRITE);
+                     RingBufferReader r = backend.ringBufferReader(reopened)) {
+                    r.consume((ring, rec) -> got.add(copy(rec)));
+                    assertEquals(0, r.available(reopened));
+                }
+            }
+            assertEquals(produced, got.size(), "every record exactly once");
+            for (int i = 0; i < produced; i++) {
+                assertArrayEquals(payload(i, 24 + i % 50), got.get(i), "record " + i);
+            }
+        }
+    }
+
+    @Test
+    @DisplayName("a producer thread (BPF programs) and a polling consumer: no loss, no duplicate, no corruption")
+    void concurrentProducerAndConsumer() throws Exception {
+        int records = 30_000;
+        int cpu = backend.possibleCpus() > 1 ? 1 : 0;
+        BpfMap map = closing(ring(backend, MapType.RINGBUF, 8192));
+        ProgramView v = closing(map.programView(cpu));
+        RingBufferReader r = closing(backend.ringBufferReader(map));
+        AtomicBoolean stop = new AtomicBoolean();
+        long[] fullRetries = new long[1];
+        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+            for (long seq = 0; seq < records && !stop.get(); seq++) {
+                byte[] rec = sequenced(seq, (int) (seq % 120));
+                boolean discardFirst = seq % 11 == 0;
+                if (discardFirst) {
+                    while (!v.ringbufReserveDiscard(16, 0) && !stop.get()) {
+                        Thread.onSpinWait();
+                    }
+                }
+                boolean viaReserve = seq % 2 == 0;
+                while (!(viaReserve ? v.ringbufReserveSubmit(rec, 0) : v.ringbufOutput(rec, 0))) {
+                    fullRetries[0]++;
+                    if (stop.get()) {
+                        return;
+                    }
+                    Thread.onSpinWait();
+                }
+            }
+        });
+        long[] next = {0};
+        List<String> problems = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        try {
+            while (next[0] < records && System.nanoTime() < deadline && problems.isEmpty()) {
+                r.poll((ring, rec) -> {
+                    String p = checkSequenced(rec, next[0]);
+                    if (p != null) {
+                        problems.add(p);
+                    }
+                    next[0] = rec.getLong(0) + 1;
+                }, Duration.ofMillis(200));
+                if (producer.isCompletedExceptionally()) {
+                    producer.join();
+                }
+            }
+        } finally {
+            stop.set(true);
+            producer.get(60, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(records, next[0], "records received");
+        assertEquals(0, r.consume((ring, rec) -> problems.add("extra record " + rec.getLong(0))));
+        assertEquals(List.of(), problems);
+        System.out.printf("ringbuf concurrent: %d records, producer found the ring full %d times%n", records,
+                fullRetries[0]);
+    }
+
+    @Test
+    @DisplayName("throughput: records per second consumed, 64-byte records (printed, not asserted)")
+    void throughput() {
+        int ringSize = 4 << 20;
+        int payload = 64;
+        BpfMap map = closing(ring(backend, MapType.RINGBUF, ringSize));
+        ProgramView v = closing(map.programView(0));
+        RingBufferReader r = closing(backend.ringBufferReader(map));
+        byte[] rec = new byte[payload];
+        long[] sink = {0};
+        RingBufferReader.RecordHandler handler = (ring, b) -> sink[0] += b.getLong(0) + b.limit();
+        int rounds = 15;
+        double[] nsPerRecord = new double[rounds];
+        int perRound = 0;
+        long fillNanos = 0;
+        // Producer and consumer on one CPU, as in ringbuf_floor.c (run it under taskset -c 0): the records are
+        // then in this CPU's caches for both, and the program view runs without an IPI.
+        for (int round = 0; round < rounds; round++) {
+            long[] result = backend.onCpu(0, () -> {
+                long f0 = System.nanoTime();
+                int n = 0;
+                while (true) {
+                    ByteBuffer.wrap(rec).order(ByteOrder.nativeOrder()).putLong(0, n);
+                    if (!v.ringbufOutput(rec, 0)) {
+                        break;
+                    }
+                    n++;
+                }
+                long fill = System.nanoTime() - f0;
+                long t0 = System.nanoTime();
+                int consumed = r.consume(handler);
+                long dt = System.nanoTime() - t0;
+                assertEquals(n, consumed);
+                return new long[] {n, fill, dt};
+            });
+            perRound = (int) result[0];
+            fillNanos += result[1];
+            nsPerRecord[round] = (double) result[2] / result[0];
+        }
+        double[] sorted = nsPerRecord.clone();
+        Arrays.sort(sorted);
+        double best = sorted[0];
+        double median = sorted[rounds / 2];
+        System.out.printf("ringbuf throughput (linux reader, %d-byte records, %d per round, %d rounds): best %.1f ns/record "
+                + "= %.2f M records/s; median %.1f ns/record = %.2f M records/s; rounds %s; (fill through the program "
+                + "view: %.1f us/record; sink %d)%n", payload, perRound, rounds, best, 1e3 / best, median, 1e3 / median,
+                Arrays.toString(Arrays.stream(nsPerRecord).map(x -> Math.round(x * 10) / 10.0).toArray()),
+                fillNanos / 1e3 / ((double) perRound * rounds), sink[0]);
+    }
+}

@@ -46,13 +46,11 @@ public sealed interface Op {
      * Renders a batch failure. Unless the side is strict, the buffers of a batch refused before it started are
      * not compared (the kernel writes none of them; the example kit checks that on its own, see
      * {@link Side#strictBatch}). Likewise {@code out_batch} after {@code ENOSPC} or after a batch that copied
-     * nothing. In strict mode everything is compared, including the processed count of a refused batch (which the
-     * API defines as 0 and the linux backend reported as the requested count).
+     * nothing. The count of a refused batch is always compared: the kernel leaves it as passed in.
      */
     static String batchError(Side s, BpfException e) {
         if (!s.strictBatch && refusedBeforeStart(e)) {
-            return "ERR " + e.getClass().getSimpleName() + " errno=" + e.errno()
-                    + " (refused before start; count and buffers not compared)";
+            return error(e) + " (refused before start; buffers not compared)";
         }
         return error(e);
     }

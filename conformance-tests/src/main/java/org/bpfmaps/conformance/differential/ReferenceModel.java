@@ -198,9 +198,12 @@ public final class ReferenceModel {
         throw new IllegalArgumentException("not modelled: " + op);
     }
 
-    /** A batch refused before it started, as a lenient {@link Side} renders it (count and buffers not compared). */
+    /**
+     * A batch refused before it started, as a lenient {@link Side} renders it: the kernel leaves
+     * {@code attr.batch.count} as passed in, and the buffers are not compared.
+     */
     private static String refused(String error, int count) {
-        return error + " (refused before start; count and buffers not compared)";
+        return error + " batchCount=" + count + " (refused before start; buffers not compared)";
     }
 
     /** A syscall write after the buffer checks; null when it succeeds, else the error text. */

@@ -116,8 +116,12 @@ public sealed class BpfException extends RuntimeException
     }
 
     /**
-     * For {@code BPF_MAP_UPDATE_BATCH} and {@code BPF_MAP_DELETE_BATCH}: how many elements were processed
-     * before the failure; {@code -1} for other commands.
+     * For the batch commands: the kernel's {@code count} after the call; {@code -1} for other commands.
+     *
+     * <p>For {@code BPF_MAP_UPDATE_BATCH} and {@code BPF_MAP_DELETE_BATCH} that failed on an element, it is the
+     * number of elements processed before that element. When the kernel refuses the whole batch before
+     * touching any element (no permission, command not supported, invalid flags), it leaves {@code count}
+     * unwritten, so this is the count that was passed in; both backends report it the same way.
      */
     public int batchCount() {
         return batchCount;

@@ -296,6 +296,11 @@ public final class LinuxMap extends AbstractBpfMap {
                 if (inBatch != null) {
                     d.put(0, inBatch, 0, cursor);
                 }
+                if (read) {
+                    // The kernel writes out_batch only on some outcomes (not for an in_batch past the last
+                    // bucket, for instance): start from the caller's bytes so unwritten ones read back unchanged.
+                    d.put(outOffset, outBatch, 0, cursor);
+                }
                 if (!read) {
                     d.put(keysOffset, keys, 0, (int) keyBytes);
                 }
@@ -314,13 +319,15 @@ public final class LinuxMap extends AbstractBpfMap {
                 }
                 int errno = r < 0 ? -r : 0;
                 if (read) {
-                    d.get(keysOffset, keys, 0, done * keySize());
-                    if (values != null) {
-                        d.get((int) valuesOffset, values, 0, done * valueBufferSize());
-                    }
+                    // Elements are copied out only when the kernel reports them (success or the end of the
+                    // map); a refused batch leaves count as passed in and writes no element.
                     if (errno == 0 || errno == Errno.ENOENT.number()) {
-                        d.get(outOffset, outBatch, 0, cursor);
+                        d.get(keysOffset, keys, 0, done * keySize());
+                        if (values != null) {
+                            d.get((int) valuesOffset, values, 0, done * valueBufferSize());
+                        }
                     }
+                    d.get(outOffset, outBatch, 0, cursor);
                 }
                 return batchOutcome(errno, done);
             } finally {

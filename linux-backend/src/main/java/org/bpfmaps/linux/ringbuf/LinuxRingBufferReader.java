@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
@@ -140,9 +141,11 @@ public final class LinuxRingBufferReader implements RingBufferReader {
      * @throws org.bpfmaps.InvalidArgumentException ({@code EINVAL}) when no map is given, a map is not a linux
      *                                              {@code RINGBUF}, or a map (by id) is listed twice
      * @throws MapClosedException                   when a map is closed
+     * @throws org.bpfmaps.PermissionDeniedException ({@code EACCES}, as {@code mmap} answers) when a map's
+     *                                              descriptor is not read-write
      * @throws BpfException                         {@code E2BIG} for a ring above the mappable size; the errno of
-     *                                              a failing {@code mmap} ({@code EACCES} for a read-only fd),
-     *                                              {@code epoll_create1}, {@code eventfd} or {@code epoll_ctl}
+     *                                              a failing {@code mmap}, {@code epoll_create1}, {@code eventfd}
+     *                                              or {@code epoll_ctl}
      */
     public static LinuxRingBufferReader open(BpfMap... maps) {
         Objects.requireNonNull(maps, "maps");
@@ -162,6 +165,9 @@ public final class LinuxRingBufferReader implements RingBufferReader {
             }
             if (map.isClosed()) {
                 throw new MapClosedException(BpfCommand.RINGBUF_USER, map.toString());
+            }
+            if (map.access() != Access.READ_WRITE) {
+                throw RingBufferDescriptor.needsReadWrite(map);
             }
             if (!ids.add(map.id())) {
                 throw invalid(subject, map + " is listed twice");

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Objects;
+import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
@@ -120,8 +121,9 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
      * @throws org.bpfmaps.InvalidArgumentException ({@code EINVAL}) when {@code map} is not a linux
      *                                              {@code USER_RINGBUF}
      * @throws MapClosedException                   when {@code map} is closed
+     * @throws org.bpfmaps.PermissionDeniedException ({@code EACCES}) when the map's descriptor is not read-write
      * @throws BpfException                         {@code E2BIG} for a ring above the mappable size; the errno of
-     *                                              a failing {@code mmap} ({@code EACCES} for a read-only fd)
+     *                                              a failing {@code mmap}
      */
     public static LinuxUserRingBufferWriter open(BpfMap map) {
         Objects.requireNonNull(map, "map");
@@ -131,6 +133,12 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
         }
         if (map.type() != MapType.USER_RINGBUF) {
             throw invalid(subject, map + " is a " + map.type() + ", not a USER_RINGBUF");
+        }
+        if (map.isClosed()) {
+            throw new MapClosedException(BpfCommand.RINGBUF_USER, map.toString());
+        }
+        if (map.access() != Access.READ_WRITE) {
+            throw RingBufferDescriptor.needsReadWrite(map);
         }
         int pageSize = PageSize.get();
         long size = Integer.toUnsignedLong(map.maxEntries());

@@ -1,5 +1,10 @@
 package org.bpfmaps.linux.ringbuf;
 
+import org.bpfmaps.BpfCommand;
+import org.bpfmaps.BpfException;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.Errno;
+
 /**
  * Layout of a {@code RINGBUF} / {@code USER_RINGBUF} map as user space maps it, and of its records.
  *
@@ -73,6 +78,17 @@ final class RingBufferDescriptor {
     static final int MAX_MAPPED_DATA_SIZE = 1 << 29;
 
     private RingBufferDescriptor() {
+    }
+
+    /**
+     * The refusal of a descriptor that is not read-write. Both pieces are mapped {@code MAP_SHARED}, which needs a
+     * read-write file: the kernel answers {@code EACCES} for a writable mapping of a read-only descriptor and for
+     * any mapping of a write-only one, and {@code EINVAL} for a read-only mapping of a read-only descriptor
+     * (the mapping is no longer shared). One answer, {@code EACCES}, before anything is mapped.
+     */
+    static BpfException needsReadWrite(BpfMap map) {
+        return BpfException.of(BpfCommand.RINGBUF_USER, Errno.EACCES.number(), map.toString(), "the descriptor is "
+                + map.access() + "; ring buffers are mapped shared, which needs a READ_WRITE descriptor");
     }
 
     /** Length of the producer mapping: the producer page and the data area twice. */

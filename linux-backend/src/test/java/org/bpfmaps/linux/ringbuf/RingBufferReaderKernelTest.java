@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
@@ -31,6 +32,7 @@ import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapClosedException;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
+import org.bpfmaps.PermissionDeniedException;
 import org.bpfmaps.ProgramView;
 import org.bpfmaps.RingBufferReader;
 import org.junit.jupiter.api.AfterEach;
@@ -457,6 +459,52 @@ class RingBufferReaderKernelTest {
         assertEquals(1, r.consume(c));
         assertArrayEquals(payload(7, 8), c.records.get(0));
         assertEquals(0, r.available(map));
+    }
+
+    @Test
+    @DisplayName("close() unmaps every ring and closes the epoll and eventfd descriptors")
+    void closeReleasesMappingsAndDescriptors() throws Exception {
+        BpfMap a = newRing(4096);
+        BpfMap b = newRing(16384);
+        long maps = RingKernel.bpfMapMappings();
+        long epolls = RingKernel.descriptorsTo("eventpoll");
+        long eventfds = RingKernel.descriptorsTo("eventfd");
+        RingBufferReader r = backend.ringBufferReader(a, b);
+        try {
+            assertEquals(maps + 4, RingKernel.bpfMapMappings(), "two mappings per ring");
+            assertEquals(epolls + 1, RingKernel.descriptorsTo("eventpoll"));
+            assertEquals(eventfds + 1, RingKernel.descriptorsTo("eventfd"));
+        } finally {
+            r.close();
+        }
+        assertEquals(maps, RingKernel.bpfMapMappings());
+        assertEquals(epolls, RingKernel.descriptorsTo("eventpoll"));
+        assertEquals(eventfds, RingKernel.descriptorsTo("eventfd"));
+    }
+
+    @Test
+    @DisplayName("a ring behind a read-only or write-only descriptor is refused with EACCES before anything is mapped")
+    void descriptorAccessIsChecked() throws Exception {
+        try (RingKernel.Bpffs fs = new RingKernel.Bpffs()) {
+            String path = fs.path("ring").toString();
+            BpfMap first = newRing(4096);
+            BpfMap pinned = newRing(8192);
+            pinned.pin(path);
+            for (Access access : new Access[] {Access.READ_ONLY, Access.WRITE_ONLY}) {
+                try (BpfMap limited = backend.openPinned(path, access)) {
+                    long maps = RingKernel.bpfMapMappings();
+                    long epolls = RingKernel.descriptorsTo("eventpoll");
+                    long eventfds = RingKernel.descriptorsTo("eventfd");
+                    BpfException e = assertThrows(PermissionDeniedException.class,
+                            () -> backend.ringBufferReader(first, limited));
+                    assertEquals(Errno.EACCES.number(), e.errno());
+                    assertEquals(BpfCommand.RINGBUF_USER, e.command());
+                    assertEquals(maps, RingKernel.bpfMapMappings(), "no mapping left behind");
+                    assertEquals(epolls, RingKernel.descriptorsTo("eventpoll"));
+                    assertEquals(eventfds, RingKernel.descriptorsTo("eventfd"));
+                }
+            }
+        }
     }
 
     @Test

@@ -64,6 +64,30 @@ final class RingKernel {
         return out;
     }
 
+    /** How many mappings of bpf maps this process has ({@code anon_inode:bpf-map} lines of /proc/self/maps). */
+    static long bpfMapMappings() throws IOException {
+        try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
+            return lines.filter(l -> l.contains("bpf-map")).count();
+        }
+    }
+
+    /** How many open descriptors of this process point at {@code target} (e.g. "[eventpoll]", "[eventfd]"). */
+    static long descriptorsTo(String target) throws IOException {
+        long n = 0;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().contains(target)) {
+                        n++;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile (e.g. the directory stream's own fd)
+                }
+            }
+        }
+        return n;
+    }
+
     /** A mounted bpf filesystem in a fresh temporary directory; close it to unmount and delete the directory. */
     static final class Bpffs implements AutoCloseable {
         final Path dir;

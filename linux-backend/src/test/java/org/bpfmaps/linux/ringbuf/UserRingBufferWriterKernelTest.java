@@ -17,6 +17,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
@@ -28,6 +29,7 @@ import org.bpfmaps.MapFullException;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
 import org.bpfmaps.NotSupportedException;
+import org.bpfmaps.PermissionDeniedException;
 import org.bpfmaps.ProgramView;
 import org.bpfmaps.UserRingBufferWriter;
 import org.bpfmaps.UserRingBufferWriter.Reservation;
@@ -330,6 +332,32 @@ class UserRingBufferWriterKernelTest {
         assertEquals(64, p.producerPos());
         assertArrayEquals(payload(2, 20), p.payload(16, 20));
         assertArrayEquals(payload(3, 5), p.payload(48, 5));
+    }
+
+    @Test
+    @DisplayName("close() unmaps; read-only and write-only descriptors are refused with EACCES, nothing mapped")
+    void mappingsAreReleased() throws Exception {
+        BpfMap map = newRing(4096);
+        long maps = RingKernel.bpfMapMappings();
+        UserRingBufferWriter w = backend.userRingBufferWriter(map);
+        try {
+            assertEquals(maps + 2, RingKernel.bpfMapMappings());
+        } finally {
+            w.close();
+        }
+        assertEquals(maps, RingKernel.bpfMapMappings());
+        try (RingKernel.Bpffs fs = new RingKernel.Bpffs()) {
+            String path = fs.path("user_ring").toString();
+            map.pin(path);
+            for (Access access : new Access[] {Access.READ_ONLY, Access.WRITE_ONLY}) {
+                try (BpfMap limited = backend.openPinned(path, access)) {
+                    BpfException e = assertThrows(PermissionDeniedException.class,
+                            () -> backend.userRingBufferWriter(limited));
+                    assertEquals(Errno.EACCES.number(), e.errno());
+                    assertEquals(maps, RingKernel.bpfMapMappings());
+                }
+            }
+        }
     }
 
     @Test

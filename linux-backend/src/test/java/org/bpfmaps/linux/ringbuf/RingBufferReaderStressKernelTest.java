@@ -197,6 +197,70 @@ class RingBufferReaderStressKernelTest {
     }
 
     @Test
+    @DisplayName("close() racing consume, poll, wakeup and available never touches unmapped memory")
+    void closeRacesEveryCall() throws Exception {
+        BpfMap map = closing(ring(backend, MapType.RINGBUF, 16384));
+        ProgramView v = closing(map.programView(0));
+        AtomicBoolean stop = new AtomicBoolean();
+        CompletableFuture<Void> producer = CompletableFuture.runAsync(() -> {
+            long seq = 0;
+            while (!stop.get()) {
+                if (!v.ringbufOutput(sequenced(seq, 40), 0)) {
+                    Thread.onSpinWait();
+                } else {
+                    seq++;
+                }
+            }
+        });
+        long[] next = {0};
+        List<String> problems = new ArrayList<>();
+        try {
+            for (int i = 0; i < 150; i++) {
+                LinuxRingBufferReader r = (LinuxRingBufferReader) backend.ringBufferReader(map);
+                boolean viaPoll = i % 2 == 0;
+                CompletableFuture<Void> consumer = CompletableFuture.runAsync(() -> {
+                    RingBufferReader.RecordHandler h = (ring, rec) -> {
+                        String p = checkSequenced(rec, next[0]);
+                        if (p != null) {
+                            problems.add(p);
+                        }
+                        next[0] = rec.getLong(0) + 1;
+                    };
+                    try {
+                        while (true) {
+                            if (viaPoll) {
+                                r.poll(h, Duration.ofMillis(50));
+                            } else {
+                                r.consume(h);
+                                r.available(map);
+                            }
+                        }
+                    } catch (org.bpfmaps.MapClosedException expected) {
+                        // the reader was closed between two calls
+                    }
+                });
+                CompletableFuture<Void> waker = CompletableFuture.runAsync(() -> {
+                    while (!r.isClosed()) {
+                        r.wakeup();
+                        Thread.yield();
+                    }
+                });
+                Thread.sleep(i % 4);
+                r.close();
+                consumer.get(30, TimeUnit.SECONDS);
+                waker.get(30, TimeUnit.SECONDS);
+                assertTrue(r.released(), "round " + i + ": released after the last call returned");
+            }
+        } finally {
+            stop.set(true);
+            producer.get(30, TimeUnit.SECONDS);
+        }
+        assertEquals(List.of(), problems, "records across 150 reader lifetimes");
+        assertTrue(next[0] > 0, "records were consumed");
+        System.out.printf("ringbuf close races: %d records consumed across 150 readers%n", next[0]);
+    }
+
+    @Test
     @DisplayName("throughput: records per second consumed, 64-byte records (printed, not asserted)")
     void throughput() {
         int ringSize = 4 << 20;

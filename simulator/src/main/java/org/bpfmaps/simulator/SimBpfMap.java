@@ -1,6 +1,5 @@
 package org.bpfmaps.simulator;
 
-import java.lang.reflect.Constructor;
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bpfmaps.Access;
@@ -122,29 +121,8 @@ final class SimBpfMap extends AbstractBpfMap {
         return batchOutcome(b.errno(), b.count());
     }
 
-    /**
-     * Builds a {@link BatchOutcome}. Its canonical constructor is {@code protected} (a protected record's
-     * constructor takes the record's access), which a subclass in another package cannot call with {@code new};
-     * until the API makes it public, the constructor is opened once by reflection.
-     */
     private static BatchOutcome batchOutcome(int errno, int count) {
-        try {
-            return BATCH_OUTCOME.newInstance(errno, count);
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("cannot build AbstractBpfMap.BatchOutcome", e);
-        }
-    }
-
-    private static final Constructor<BatchOutcome> BATCH_OUTCOME = batchOutcomeConstructor();
-
-    private static Constructor<BatchOutcome> batchOutcomeConstructor() {
-        try {
-            Constructor<BatchOutcome> c = BatchOutcome.class.getDeclaredConstructor(int.class, int.class);
-            c.setAccessible(true);
-            return c;
-        } catch (NoSuchMethodException e) {
-            throw new ExceptionInInitializerError(e);
-        }
+        return new BatchOutcome(errno, count);
     }
 
     @Override

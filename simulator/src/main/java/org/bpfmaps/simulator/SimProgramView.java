@@ -93,17 +93,56 @@ public final class SimProgramView implements ProgramView {
 
     @Override
     public void push(byte[] value, long flags) {
-        throw unsupported("bpf_map_push_elem");
+        if (!(object instanceof DelegatedMapObject d)) {
+            throw unsupported("bpf_map_push_elem");
+        }
+        map.checkOpen();
+        checkValue(value);
+        checkWritable();
+        int err = d.programPush(ByteBuffer.wrap(value), flags);
+        if (err != 0) {
+            throw map.helperFailure(err, err == EINVAL ? "bpf_map_push_elem refused (flags, or the verifier for "
+                    + object.type.bpftoolName() + ")" : null);
+        }
     }
 
     @Override
     public boolean pop(byte[] value) {
-        throw unsupported("bpf_map_pop_elem");
+        if (!(object instanceof DelegatedMapObject d)) {
+            throw unsupported("bpf_map_pop_elem");
+        }
+        map.checkOpen();
+        checkValue(value);
+        checkWritable();
+        if (object.has(MapFlag.WRONLY_PROG)) {
+            throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses program reads");
+        }
+        return helperResult(d.programPop(ByteBuffer.wrap(value)), "bpf_map_pop_elem");
     }
 
     @Override
     public boolean peek(byte[] value) {
-        throw unsupported("bpf_map_peek_elem");
+        if (!(object instanceof DelegatedMapObject d)) {
+            throw unsupported("bpf_map_peek_elem");
+        }
+        map.checkOpen();
+        checkValue(value);
+        if (object.has(MapFlag.WRONLY_PROG)) {
+            throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses program reads");
+        }
+        return helperResult(d.programPeek(ByteBuffer.wrap(value)), "bpf_map_peek_elem");
+    }
+
+    /** true for 0, false for ENOENT, else the failure. */
+    private boolean helperResult(int err, String helper) {
+        if (err == ENOENT) {
+            return false;
+        }
+        if (err != 0) {
+            throw map.helperFailure(err, err == EINVAL ? "the verifier refuses " + helper + " on a "
+                    + object.type.bpftoolName() + " map" : null);
+        }
+        return true;
     }
 
     @Override

@@ -144,7 +144,9 @@ public final class SimulatedKernel implements MapBackend {
         synchronized (this) {
             ensureOpen();
             int id = ++lastId;
-            MapObject object = spec.type().isHashTable() ? new HashTable(this, spec, id, random.nextInt())
+            MapObject object = DelegatedMapObject.handles(spec.type())
+                    ? new DelegatedMapObject(this, spec, id, random.nextInt())
+                    : spec.type().isHashTable() ? new HashTable(this, spec, id, random.nextInt())
                     : new ArrayTable(this, spec, id);
             maps.put(id, object);
             Access access = MapFlag.RDONLY.isSet(spec.flags()) ? Access.READ_ONLY

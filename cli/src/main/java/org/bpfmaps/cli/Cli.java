@@ -619,6 +619,12 @@ final class Cli {
             String buf;
             while ((buf = readLine(reader)) != null) {
                 buf = stripComment(buf);
+                if (buf.length() >= BATCH_LINE_LEN_MAX - 1) {
+                    // bpftool's fgets buffer filled up: it stops reading and reports E2BIG
+                    error("reading batch file failed: %s", strerror(Errno.E2BIG.number()));
+                    err = -1;
+                    return err;
+                }
                 while (buf.endsWith("\\\n")) {
                     String cont = readLine(reader);
                     if (cont == null || cont.isEmpty()) {

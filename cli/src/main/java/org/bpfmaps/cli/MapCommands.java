@@ -836,7 +836,7 @@ final class MapCommands {
             headerPlain(info);
         }
         int cpus = m.possibleCpus();
-        byte[] key = keyBuffer(info);
+        byte[] key;
         byte[] next = info.keySize() != 0 ? new byte[info.keySize()] : null;
         byte[] value = apiValue(m, valueBuffer(m, info));
         byte[] prev = null;

@@ -13,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -115,6 +116,29 @@ public abstract class MapConformanceKit {
                 + e.getClass().getSimpleName() + ": " + e.getMessage());
         assertEquals(errno, e.errno(), () -> "errno of " + e.getMessage());
         return type.cast(e);
+    }
+
+    /** {@code data} at {@code offset} in a larger buffer of guard bytes, position/limit around it. */
+    protected static ByteBuffer placed(boolean direct, int offset, byte[] data) {
+        ByteBuffer b = direct ? ByteBuffer.allocateDirect(offset + data.length + 4)
+                : ByteBuffer.allocate(offset + data.length + 4);
+        for (int i = 0; i < b.capacity(); i++) {
+            b.put(i, (byte) 0x33);
+        }
+        b.put(offset, data);
+        return b.position(offset).limit(offset + data.length);
+    }
+
+    /** Asserts position and limit unchanged and the guard bytes outside them intact. */
+    protected static void assertPlaced(ByteBuffer b, int offset, int length) {
+        assertEquals(offset, b.position(), "position unchanged");
+        assertEquals(offset + length, b.limit(), "limit unchanged");
+        ByteBuffer all = b.duplicate().clear();
+        for (int i = 0; i < all.capacity(); i++) {
+            if (i < offset || i >= offset + length) {
+                assertEquals((byte) 0x33, all.get(i), "byte " + i + " outside position..limit untouched");
+            }
+        }
     }
 
     /** All keys in get_next_key order starting from null, as u32s (4-byte keys). */
@@ -299,6 +323,33 @@ public abstract class MapConformanceKit {
                 assertFails(InvalidArgumentException.class, EINVAL, () -> m.delete(new byte[keySize() - 1]));
                 assertFails(InvalidArgumentException.class, EINVAL, () -> m.nextKey(null, new byte[keySize() + 1]));
                 assertFails(InvalidArgumentException.class, EINVAL, () -> m.update(null, value(1), 0));
+            }
+        }
+
+        @Test
+        @DisplayName("ByteBuffer forms use the bytes between position and limit, leave both unchanged and write "
+                + "nothing outside them (heap and direct buffers); a read-only output buffer is EINVAL")
+        void byteBufferForms() {
+            for (boolean direct : new boolean[] {false, true}) {
+                try (BpfMap m = newMap()) {
+                    int vb = m.valueBufferSize();
+                    ByteBuffer k = placed(direct, 3, u32(1));
+                    ByteBuffer v = placed(direct, 5, value(9));
+                    m.update(k, v, UpdateFlags.ANY);
+                    assertPlaced(k, 3, 4);
+                    assertPlaced(v, 5, vb);
+                    ByteBuffer out = placed(direct, 7, new byte[vb]);
+                    assertTrue(m.lookup(k, out));
+                    assertPlaced(out, 7, vb);
+                    byte[] got = new byte[vb];
+                    out.get(7, got);
+                    assertArrayEquals(value(9), got);
+                    ByteBuffer next = placed(direct, 2, new byte[4]);
+                    assertTrue(m.nextKey(null, next));
+                    assertPlaced(next, 2, 4);
+                    assertFails(InvalidArgumentException.class, EINVAL,
+                            () -> m.lookup(k, ByteBuffer.allocate(vb).asReadOnlyBuffer()));
+                }
             }
         }
 

@@ -89,7 +89,7 @@ public abstract class DifferentialKit {
                     + b.possibleCpus() + "; per-CPU buffers would differ");
         }
         decideProgramOps();
-        lockstep = new Lockstep(nameA(), a, decorateA(), nameB(), b, UnaryOperator.identity(), 8, 48);
+        lockstep = new Lockstep(nameA(), a, decorateA(), nameB(), b, UnaryOperator.identity(), 12, 60);
         stats = new Lockstep.Stats();
         failed = false;
         started = System.nanoTime();

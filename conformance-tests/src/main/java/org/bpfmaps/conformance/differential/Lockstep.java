@@ -67,8 +67,13 @@ public final class Lockstep {
 
     /** One step's record: what ran and what each side answered. */
     record Step(int index, String what, String outcomeA, String outcomeB) {
+        /** Different outcomes, or an outcome no backend may give even if both give it (kit or API bug). */
         boolean differs() {
-            return !outcomeA.equals(outcomeB);
+            return !outcomeA.equals(outcomeB) || broken(outcomeA) || broken(outcomeB);
+        }
+
+        private static boolean broken(String outcome) {
+            return outcome.startsWith("UNEXPECTED") || outcome.contains("INVARIANT VIOLATED");
         }
     }
 

@@ -2,6 +2,7 @@ package org.bpfmaps.conformance.differential;
 
 import static org.bpfmaps.conformance.Bytes.hex;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -63,7 +64,7 @@ public sealed interface Op {
     }
 
     /** Size of a key buffer: the map's key size plus a deliberate error. */
-    private static int size(int base, int delta) {
+    static int size(int base, int delta) {
         return Math.max(0, base + delta);
     }
 
@@ -379,6 +380,114 @@ public sealed interface Op {
         @Override
         public String toString() {
             return "program[cpu " + cpu + "] delete key=" + hex(key);
+        }
+    }
+
+    /**
+     * Runs a lookup, update, delete, get_next_key or lookup-and-delete through the {@code ByteBuffer} overloads:
+     * every buffer sits at {@code offset} inside a larger heap or direct buffer whose other bytes are a guard
+     * pattern. The outcome text is the inner op's; a backend that moves position or limit, or writes outside
+     * them, produces an {@code INVARIANT VIOLATED} outcome instead.
+     */
+    record ViaByteBuffer(Op inner, int offset, boolean direct) implements Op {
+        private static final byte GUARD = (byte) 0x33;
+
+        private ByteBuffer place(byte[] data) {
+            if (data == null) {
+                return null;
+            }
+            ByteBuffer b = direct ? ByteBuffer.allocateDirect(offset + data.length + 5)
+                    : ByteBuffer.allocate(offset + data.length + 5);
+            for (int i = 0; i < b.capacity(); i++) {
+                b.put(i, GUARD);
+            }
+            b.put(offset, data);
+            b.position(offset).limit(offset + data.length);
+            return b;
+        }
+
+        /** The bytes between the original position and limit, or a violation text. */
+        private String check(ByteBuffer b, int length, String what) {
+            if (b == null) {
+                return null;
+            }
+            if (b.position() != offset || b.limit() != offset + length) {
+                return "INVARIANT VIOLATED: " + what + " buffer moved: position " + b.position() + " limit "
+                        + b.limit() + ", expected " + offset + " and " + (offset + length);
+            }
+            ByteBuffer all = b.duplicate().clear();
+            for (int i = 0; i < all.capacity(); i++) {
+                if ((i < offset || i >= offset + length) && all.get(i) != GUARD) {
+                    return "INVARIANT VIOLATED: " + what + " buffer written outside position..limit at " + i;
+                }
+            }
+            return null;
+        }
+
+        private static byte[] bytes(ByteBuffer b, int off, int length) {
+            byte[] out = new byte[length];
+            b.get(off, out);
+            return out;
+        }
+
+        @Override
+        public String apply(Side s) {
+            BpfMap m = s.map;
+            try {
+                if (inner instanceof Lookup l) {
+                    ByteBuffer k = place(l.key());
+                    int n = size(m.valueBufferSize(), l.valueDelta());
+                    ByteBuffer v = place(out(n));
+                    boolean found = m.lookup(k, v, l.flags());
+                    String bad = firstNonNull(check(k, l.key().length, "key"), check(v, n, "value"));
+                    return bad != null ? bad : (found ? "found " : "miss ") + hex(bytes(v, offset, n));
+                }
+                if (inner instanceof Update u) {
+                    ByteBuffer k = place(u.key());
+                    ByteBuffer v = place(u.value());
+                    m.update(k, v, u.flags());
+                    String bad = firstNonNull(check(k, len(u.key()), "key"), check(v, len(u.value()), "value"));
+                    return bad != null ? bad : "ok";
+                }
+                if (inner instanceof Delete d) {
+                    ByteBuffer k = place(d.key());
+                    boolean deleted = m.delete(k);
+                    String bad = check(k, len(d.key()), "key");
+                    return bad != null ? bad : deleted ? "deleted" : "miss";
+                }
+                if (inner instanceof LookupAndDelete l) {
+                    ByteBuffer k = place(l.key());
+                    int n = m.valueBufferSize();
+                    ByteBuffer v = place(out(n));
+                    boolean found = m.lookupAndDelete(k, v, l.flags());
+                    String bad = firstNonNull(check(k, len(l.key()), "key"), check(v, n, "value"));
+                    return bad != null ? bad : (found ? "found " : "miss ") + hex(bytes(v, offset, n));
+                }
+                if (inner instanceof NextKey nk && s.ordered) {
+                    ByteBuffer k = place(nk.key());
+                    int n = size(m.keySize(), nk.outDelta());
+                    ByteBuffer next = place(out(n));
+                    boolean found = m.nextKey(k, next);
+                    String bad = firstNonNull(check(k, len(nk.key()), "key"), check(next, n, "next key"));
+                    return bad != null ? bad : found ? "next " + hex(bytes(next, offset, n)) : "end";
+                }
+                return inner.apply(s);
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        private static int len(byte[] b) {
+            return b == null ? 0 : b.length;
+        }
+
+        private static String firstNonNull(String a, String b) {
+            return a != null ? a : b;
+        }
+
+        @Override
+        public String toString() {
+            return inner + " [via " + (direct ? "direct" : "heap") + " ByteBuffers at offset " + offset + "]";
         }
     }
 

@@ -76,6 +76,9 @@ public final class ReferenceModel {
 
     /** The outcome text {@code op} must produce, then the model applies its effect. */
     public String predict(Op op) {
+        if (op instanceof Op.ViaByteBuffer v) {
+            return predict(v.inner());
+        }
         if (op instanceof Op.Update u) {
             if (!keyOk(u.key()) || u.value() == null || u.value().length != valueBuffer) {
                 return EINVAL;

@@ -78,7 +78,12 @@ public final class ScenarioGenerator {
             if (i == freezeAt || (freezeAt >= 0 && i > freezeAt && r.nextInt(o.ops()) == 0)) {
                 ops.add(new Op.Freeze());
             } else {
-                ops.add(op());
+                Op op = op();
+                if (r.nextInt(100) < 12 && (op instanceof Op.Lookup || op instanceof Op.Update
+                        || op instanceof Op.Delete || op instanceof Op.LookupAndDelete || op instanceof Op.NextKey)) {
+                    op = new Op.ViaByteBuffer(op, r.nextInt(9), r.nextBoolean());
+                }
+                ops.add(op);
             }
         }
         return new Scenario(spec, ordered, ops);

@@ -236,6 +236,22 @@ class LinuxVsBpftoolTest {
         }
     }
 
+    @Test
+    void unpinUnlinksOnLinux() throws Exception {
+        try (KernelFixture k = KernelFixture.open()) {
+            Path d = k.dir("unpin");
+            String pin = d + "/u";
+            assertEquals(new CliRun.Result("", "", 0), CliRun.run("--backend", "linux", "map", "create", pin, "type",
+                    "array", "key", "4", "value", "4", "entries", "1", "name", "cmp_unpin"));
+            assertEquals(0, k.bpftool(List.of("map", "show", "pinned", pin)).code());
+            assertEquals(new CliRun.Result("null\n", "", 0), CliRun.run("--backend", "linux", "-j", "map", "unpin", pin));
+            KernelFixture.Exec gone = k.bpftool(List.of("map", "show", "pinned", pin));
+            assertEquals("Error: bpf obj get (" + pin + "): No such file or directory\n", gone.err());
+            assertEquals(new CliRun.Result("", "Error: can't unpin (" + pin + "): No such file or directory\n", 254),
+                    CliRun.run("--backend", "linux", "map", "unpin", pin));
+        }
+    }
+
     private static void run(KernelFixture k, String line) throws Exception {
         KernelFixture.Exec e = k.bpftool(Arrays.asList(line.split(" ")));
         assertEquals(0, e.code(), () -> "bpftool " + line + ": " + e);

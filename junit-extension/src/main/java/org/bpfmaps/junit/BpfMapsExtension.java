@@ -165,6 +165,7 @@ public final class BpfMapsExtension implements TestTemplateInvocationContextProv
             // stored first, so that the store closes it even if what follows fails
             context.getStore(NAMESPACE).put(SESSION, session);
             session.checkAvailable();
+            context.getTestMethod().ifPresent(m -> session.checkDeclaredTypes(m, context.getRequiredTestClass()));
             injectFields(context, session);
         }
 

@@ -51,19 +51,31 @@ final class TestSession implements AutoCloseable {
 
     /** Skips (or, when the kernel is required, fails) the test when the backend cannot run here. */
     void checkAvailable() {
-        unavailabilityReason().ifPresent(reason -> {
-            if (BpfMapsExtension.kernelRequired()) {
-                Assertions.fail(reason + " (and " + BpfMapsExtension.REQUIRE_KERNEL_ENV + "=1 requires it)");
-            }
-            Assumptions.abort(reason);
-        });
+        unavailabilityReason().ifPresent(this::skipOrFail);
+    }
+
+    /** Aborts the test with {@code reason}; fails it instead when it runs on linux and the kernel is required. */
+    private void skipOrFail(String reason) {
+        if (backend == Backend.LINUX && BpfMapsExtension.kernelRequired()) {
+            Assertions.fail(reason + " (and " + BpfMapsExtension.REQUIRE_KERNEL_ENV + "=1 requires it)");
+        }
+        Assumptions.abort(reason);
     }
 
     Optional<String> unavailabilityReason() {
+        List<MapBackendProvider> installed = providersForTests;
+        return reasonUnavailable(backend, installed != null ? installed : BpfMaps.providers());
+    }
+
+    /** Tests of the extension replace the installed providers here; null means the real ones. */
+    static volatile List<MapBackendProvider> providersForTests;
+
+    /** Why {@code backend} cannot run with these providers installed, or empty when it can. */
+    static Optional<String> reasonUnavailable(Backend backend, List<MapBackendProvider> installed) {
         if (backend == Backend.SIMULATOR) {
             return Optional.empty();
         }
-        for (MapBackendProvider p : BpfMaps.providers()) {
+        for (MapBackendProvider p : installed) {
             if (p.name().equals(backend.providerName())) {
                 if (p.isAvailable()) {
                     return Optional.empty();
@@ -91,6 +103,25 @@ final class TestSession implements AutoCloseable {
         return opened;
     }
 
+    /**
+     * Skips (or fails) the test before it starts when the backend cannot create a map a parameter declares:
+     * an abort thrown while resolving a parameter would be reported as an error instead.
+     */
+    void checkDeclaredTypes(Method testMethod, Class<?> testClass) {
+        for (java.lang.reflect.Parameter p : testMethod.getParameters()) {
+            BpfMapDef def = p.getAnnotation(BpfMapDef.class);
+            if (def == null) {
+                continue;
+            }
+            String where = "parameter " + p.getName() + " of " + testMethod.getName();
+            MapType type = def.spec().isEmpty() ? def.type() : specFromMethod(def.spec(), testClass, where).type();
+            if (type != MapType.UNSPEC && !backend().isSupported(type)) {
+                skipOrFail("the " + backend().name() + " backend does not support " + type.bpftoolName()
+                        + " maps (" + where + ")");
+            }
+        }
+    }
+
     /** Creates the map (and view) a parameter or field of {@code type} declares. */
     Object create(BpfMapDef def, Type type, Class<?> testClass, String where) {
         Class<?> raw = rawClass(type);
@@ -107,7 +138,12 @@ final class TestSession implements AutoCloseable {
                     + "LpmTrie, BpfQueue, BpfStack or BloomFilter, not " + type.getTypeName());
         }
         MapSpec spec = spec(def, raw, keyCodec, valueCodec, testClass, where);
-        BpfMap map = backend().create(spec);
+        MapBackend b = backend();
+        if (!b.isSupported(spec.type())) {
+            skipOrFail("the " + b.name() + " backend does not support " + spec.type().bpftoolName() + " maps ("
+                    + where + ")");
+        }
+        BpfMap map = b.create(spec);
         if (raw == TypedMap.class) {
             return TypedMap.of(map, keyCodec, valueCodec);
         } else if (raw == PerCpuMap.class) {

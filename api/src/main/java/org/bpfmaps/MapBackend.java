@@ -25,6 +25,31 @@ public interface MapBackend extends AutoCloseable {
     /** Opens a pinned map with the given access. */
     BpfMap openPinned(String path, Access access);
 
+    /**
+     * Opens a pinned map to reuse it as {@code expected} describes, checking that it is compatible
+     * ({@link MapSpec#differences}).
+     *
+     * @throws InvalidArgumentException ({@code EINVAL}, as libbpf answers) naming every field that differs and
+     *                                  the path; the opened descriptor is closed first
+     * @throws NotFoundException        when nothing is pinned at {@code path}
+     */
+    default BpfMap openPinned(String path, MapSpec expected, Access access) {
+        BpfMap map = openPinned(path, access);
+        java.util.List<String> diffs;
+        try {
+            diffs = expected.differences(map.info(), possibleCpus());
+        } catch (RuntimeException e) {
+            map.close();
+            throw e;
+        }
+        if (!diffs.isEmpty()) {
+            map.close();
+            throw BpfException.of(BpfCommand.BPF_OBJ_GET, Errno.EINVAL.number(), "pinned map " + path,
+                    "it does not match the spec " + expected + ": " + String.join("; ", diffs));
+        }
+        return map;
+    }
+
     /** Opens a map by its id read-write ({@code BPF_MAP_GET_FD_BY_ID}). */
     default BpfMap openById(int id) {
         return openById(id, Access.READ_WRITE);

@@ -125,6 +125,49 @@ public final class MapSpec {
         return this;
     }
 
+    /**
+     * What differs between this spec and an existing map, one sentence per field, e.g.
+     * {@code "max_entries: expected 8, map has 16"}; empty when the map can be reused for this spec.
+     *
+     * <p>Compared: type, key size, value size, max entries, map flags and {@code map_extra}, as libbpf does
+     * when it reuses a pinned map. Two kernel adjustments are tolerated: {@code BPF_F_RDONLY}/{@code BPF_F_WRONLY}
+     * (the kernel keeps them for the creating descriptor only and reports flags without them), and the rounding
+     * of {@code max_entries} up to a multiple of the CPU count under {@code BPF_F_NO_COMMON_LRU} ({@code cpus}).
+     */
+    public java.util.List<String> differences(MapInfo info, int cpus) {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (info.type() != type) {
+            out.add("type: expected " + type.bpftoolName() + ", map has "
+                    + (info.type() == null ? "unknown" : info.type().bpftoolName()));
+        }
+        if (info.keySize() != keySize) {
+            out.add("key_size: expected " + Integer.toUnsignedString(keySize) + ", map has "
+                    + Integer.toUnsignedString(info.keySize()));
+        }
+        if (info.valueSize() != valueSize) {
+            out.add("value_size: expected " + Integer.toUnsignedString(valueSize) + ", map has "
+                    + Integer.toUnsignedString(info.valueSize()));
+        }
+        long expectedEntries = Integer.toUnsignedLong(maxEntries);
+        if (type.isLru() && MapFlag.NO_COMMON_LRU.isSet(flags) && cpus > 0) {
+            expectedEntries = (expectedEntries + cpus - 1) / cpus * cpus;
+        }
+        if (Integer.toUnsignedLong(info.maxEntries()) != expectedEntries) {
+            out.add("max_entries: expected " + expectedEntries + ", map has "
+                    + Integer.toUnsignedString(info.maxEntries()));
+        }
+        int access = MapFlag.mask(MapFlag.RDONLY, MapFlag.WRONLY);
+        if ((info.flags() & ~access) != (flags & ~access)) {
+            out.add("map_flags: expected 0x" + Integer.toHexString(flags & ~access) + ", map has 0x"
+                    + Integer.toHexString(info.flags() & ~access));
+        }
+        if (info.mapExtra() != mapExtra) {
+            out.add("map_extra: expected 0x" + Long.toHexString(mapExtra) + ", map has 0x"
+                    + Long.toHexString(info.mapExtra()));
+        }
+        return out;
+    }
+
     @Override
     public String toString() {
         StringBuilder sb = new StringBuilder(type.bpftoolName());

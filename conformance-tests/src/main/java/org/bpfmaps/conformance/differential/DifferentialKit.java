@@ -41,7 +41,7 @@ import org.bpfmaps.conformance.HostCpus;
  * carry non-zero padding bytes. Off by default because 6.18 stores those bytes, and a preallocated element that is
  * deleted and reused later shows the old padding again (and a program write keeps a slot's padding), which is
  * kernel memory reuse rather than map semantics; the example kit checks the simple round trip instead.
- * {@code bpfmaps.differential.strictBatch}: see {@link Side}.
+ * {@code bpfmaps.differential.lenientBatch}: see {@link Side}.
  */
 public abstract class DifferentialKit {
     /** Operations per generated scenario. */

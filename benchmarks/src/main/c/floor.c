@@ -24,25 +24,42 @@ static void report(const char *type, const char *op, double total_ns, long ops) 
     printf("%s\t%s\t%.2f\n", type, op, total_ns / (double) ops);
 }
 
+/* A key as MapOpsBenchmark builds it: the u32 itself, or for LPM a /32 prefix (prefixlen, address). */
+static void set_key(uint32_t *key, int lpm, uint32_t k) {
+    if (lpm) {
+        key[0] = 32;
+        key[1] = k;
+    } else {
+        key[0] = k;
+    }
+}
+
 static int run(const char *name, enum bpf_map_type type, long iters) {
     int ncpus = libbpf_num_possible_cpus();
     int percpu = type == BPF_MAP_TYPE_PERCPU_ARRAY;
+    int lpm = type == BPF_MAP_TYPE_LPM_TRIE;
+    int array = percpu || type == BPF_MAP_TYPE_ARRAY;
+    int words = lpm ? 2 : 1;
     size_t vbuf = percpu ? 8 * (size_t) ncpus : 8;
-    LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = type == BPF_MAP_TYPE_HASH ? BPF_F_ZERO_SEED : 0);
-    int fd = bpf_map_create(type, "bench", 4, 8, ENTRIES, &opts);
+    __u32 flags = type == BPF_MAP_TYPE_HASH || type == BPF_MAP_TYPE_LRU_HASH ? BPF_F_ZERO_SEED
+                : lpm ? BPF_F_NO_PREALLOC : 0;
+    LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = flags);
+    int fd = bpf_map_create(type, "bench", 4 * words, 8, ENTRIES, &opts);
     if (fd < 0) {
         fprintf(stderr, "create %s: %s\n", name, strerror(errno));
         return 1;
     }
     unsigned char *value = calloc(1, vbuf);
     unsigned char *bvalues = calloc(BATCH, vbuf);
-    uint32_t bkeys[BATCH];
-    uint32_t k, miss, next;
+    uint32_t bkeys[BATCH * 2];
+    uint32_t key[2], next[2];
+    uint32_t k;
     for (k = 0; k < ENTRIES; k++) {
-        bpf_map_update_elem(fd, &k, value, BPF_ANY);
+        set_key(key, lpm, k);
+        bpf_map_update_elem(fd, key, value, BPF_ANY);
     }
     for (k = 0; k < BATCH; k++) {
-        bkeys[k] = k;
+        set_key(&bkeys[k * words], lpm, k);
     }
     double t0;
     long i;
@@ -50,55 +67,53 @@ static int run(const char *name, enum bpf_map_type type, long iters) {
 
     t0 = now_ns();
     for (i = 0; i < iters; i++) {
-        k = i & (ENTRIES - 1);
-        sink += bpf_map_lookup_elem(fd, &k, value);
+        set_key(key, lpm, i & (ENTRIES - 1));
+        sink += bpf_map_lookup_elem(fd, key, value);
     }
     report(name, "lookupHit", now_ns() - t0, iters);
 
     t0 = now_ns();
     for (i = 0; i < iters; i++) {
-        miss = (percpu || type == BPF_MAP_TYPE_ARRAY ? ENTRIES : 1000000) + (i & (ENTRIES - 1));
-        sink += bpf_map_lookup_elem(fd, &miss, value);
+        set_key(key, lpm, (array ? ENTRIES : 1000000) + (i & (ENTRIES - 1)));
+        sink += bpf_map_lookup_elem(fd, key, value);
     }
     report(name, "lookupMiss", now_ns() - t0, iters);
 
     t0 = now_ns();
     for (i = 0; i < iters; i++) {
-        k = i & (ENTRIES - 1);
-        sink += bpf_map_update_elem(fd, &k, value, BPF_ANY);
+        set_key(key, lpm, i & (ENTRIES - 1));
+        sink += bpf_map_update_elem(fd, key, value, BPF_ANY);
     }
     report(name, "update", now_ns() - t0, iters);
 
     t0 = now_ns();
     for (i = 0; i < iters; i++) {
-        k = i & (ENTRIES - 1);
-        if (type == BPF_MAP_TYPE_HASH) {
-            sink += bpf_map_delete_elem(fd, &k);
+        set_key(key, lpm, i & (ENTRIES - 1));
+        if (!array) {
+            sink += bpf_map_delete_elem(fd, key);
         }
-        sink += bpf_map_update_elem(fd, &k, value, BPF_ANY);
+        sink += bpf_map_update_elem(fd, key, value, BPF_ANY);
     }
     report(name, "deleteAndUpdate", now_ns() - t0, iters);
 
-    next = UINT32_MAX;
+    next[0] = next[1] = UINT32_MAX;
     t0 = now_ns();
     for (i = 0; i < iters; i++) {
-        if (bpf_map_get_next_key(fd, &next, &next) != 0) {
-            next = UINT32_MAX;
+        if (bpf_map_get_next_key(fd, next, next) != 0) {
+            next[0] = next[1] = UINT32_MAX;
         }
     }
     report(name, "nextKey", now_ns() - t0, iters);
 
     long batches = iters / BATCH > 0 ? iters / BATCH : 1;
     uint32_t out_batch[64];
+    uint32_t lkeys[BATCH * 2];
     t0 = now_ns();
     for (i = 0; i < batches; i++) {
         __u32 count = BATCH;
-        sink += bpf_map_lookup_batch(fd, NULL, out_batch, bkeys, bvalues, &count, NULL);
+        sink += bpf_map_lookup_batch(fd, NULL, out_batch, lkeys, bvalues, &count, NULL);
     }
     report(name, "lookupBatch", now_ns() - t0, batches * BATCH);
-    for (k = 0; k < BATCH; k++) {
-        bkeys[k] = k;
-    }
     t0 = now_ns();
     for (i = 0; i < batches; i++) {
         __u32 count = BATCH;
@@ -118,5 +133,7 @@ int main(int argc, char **argv) {
     rc |= run("HASH", BPF_MAP_TYPE_HASH, iters);
     rc |= run("ARRAY", BPF_MAP_TYPE_ARRAY, iters);
     rc |= run("PERCPU_ARRAY", BPF_MAP_TYPE_PERCPU_ARRAY, iters);
+    rc |= run("LRU_HASH", BPF_MAP_TYPE_LRU_HASH, iters);
+    rc |= run("LPM_TRIE", BPF_MAP_TYPE_LPM_TRIE, iters);
     return rc;
 }

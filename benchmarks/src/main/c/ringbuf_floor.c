@@ -2,9 +2,12 @@
 // the same workload as RingBufferReaderStressKernelTest.throughput on the Java side.
 // A tiny SCHED_CLS program calls bpf_ringbuf_output once per run; BPF_PROG_TEST_RUN with `repeat` runs it
 // until the ring is full (later runs get -EAGAIN and change nothing). Only the consume is timed; the callback
-// reads the first 8 bytes of each record, as the Java handler does.
-// Prints "<records per round>\t<best ns/record>\t<median ns/record>".
-// Build: cc -O2 -o ringbuf_floor ringbuf_floor.c -lbpf      Run: ./ringbuf_floor [rounds] [ring bytes]
+// reads the first 8 bytes of each record, as the Java handler does. Two cache states, as in the Java test:
+// "hot" (a ring that fits in L2, consumed right after the fill) and "cold" (a 64 MiB sweep before each
+// consume evicts the records from the private caches).
+// Prints "<hot|cold>\t<ring bytes>\t<records per round>\t<best ns/record>\t<median ns/record>".
+// Build: cc -O2 -o ringbuf_floor ringbuf_floor.c -lbpf
+// Run:   taskset -c 0 ./ringbuf_floor [rounds] [ring bytes] [hot|cold]   (defaults: 15 4194304 cold)
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include <time.h>
 
 #define RECORD 64
+#define SWEEP (64 << 20)
 
 static double now_ns(void) {
     struct timespec ts;
@@ -47,6 +51,8 @@ static int on_record(void *ctx, void *data, size_t len) {
 int main(int argc, char **argv) {
     int rounds = argc > 1 ? atoi(argv[1]) : 15;
     int ring_size = argc > 2 ? atoi(argv[2]) : 4 << 20;
+    int cold = argc > 3 ? strcmp(argv[3], "hot") != 0 : 1;
+    volatile unsigned char *sweep = cold ? calloc(1, SWEEP) : NULL;
     if (rounds < 1) {
         rounds = 1;
     }
@@ -93,6 +99,11 @@ int main(int argc, char **argv) {
             fprintf(stderr, "test run: %s\n", strerror(errno));
             return 1;
         }
+        if (cold) {
+            for (long k = 0; k < SWEEP; k += 64) {
+                sweep[k]++;
+            }
+        }
         double t0 = now_ns();
         int got = ring_buffer__consume(rb);
         double dt = now_ns() - t0;
@@ -103,7 +114,7 @@ int main(int argc, char **argv) {
         ns[r] = dt / got;
     }
     qsort(ns, rounds, sizeof(double), cmp_double);
-    printf("%d\t%.2f\t%.2f\n", capacity, ns[0], ns[rounds / 2]);
+    printf("%s\t%d\t%d\t%.2f\t%.2f\n", cold ? "cold" : "hot", ring_size, capacity, ns[0], ns[rounds / 2]);
     fprintf(stderr, "sink %llu\n", (unsigned long long) sink);
     ring_buffer__free(rb);
     return 0;

@@ -29,8 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Hot map operations on one backend and map type, through the allocation-free {@code ByteBuffer} forms.
  *
- * <p>The map holds {@value #ENTRIES} entries with 4-byte keys and 8-byte values; hits cycle over the present
- * keys, misses over keys that are never inserted. Batch benchmarks report time per element.
+ * <p>The map holds {@value #ENTRIES} entries with 4-byte keys (LPM: /32 prefixes, 8-byte keys) and 8-byte
+ * values; hits cycle over the present keys, misses over keys that are never inserted. Batch benchmarks report
+ * time per element.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -49,7 +50,7 @@ public class MapOpsBenchmark {
     public String backend;
 
     /** Map type. */
-    @Param({"HASH", "ARRAY", "PERCPU_ARRAY"})
+    @Param({"HASH", "ARRAY", "PERCPU_ARRAY", "LRU_HASH", "LPM_TRIE"})
     public String type;
 
     private MapBackend kernel;
@@ -61,6 +62,7 @@ public class MapOpsBenchmark {
     private byte[] batchKeys;
     private byte[] batchValues;
     private byte[] cursorOut;
+    private int keySize;
     private int i;
 
     /** Creates and fills the map. */
@@ -68,9 +70,12 @@ public class MapOpsBenchmark {
     public void setUp() {
         MapType t = MapType.valueOf(type);
         kernel = BpfMaps.open(backend, Map.of());
-        MapSpec.Builder spec = MapSpec.builder(t).keySize(4).valueSize(8).maxEntries(ENTRIES).name("bench");
-        if (t == MapType.HASH) {
+        keySize = t == MapType.LPM_TRIE ? 8 : 4;
+        MapSpec.Builder spec = MapSpec.builder(t).keySize(keySize).valueSize(8).maxEntries(ENTRIES).name("bench");
+        if (t == MapType.HASH || t == MapType.LRU_HASH) {
             spec.flags(MapFlag.ZERO_SEED);
+        } else if (t == MapType.LPM_TRIE) {
+            spec.flags(MapFlag.NO_PREALLOC);
         }
         map = kernel.create(spec.build());
         hitKeys = new ByteBuffer[ENTRIES];
@@ -82,18 +87,24 @@ public class MapOpsBenchmark {
             value.putLong(0, k);
             map.update(hitKeys[k], value, UpdateFlags.ANY);
         }
-        nextKey = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-        batchKeys = new byte[BATCH * 4];
+        nextKey = ByteBuffer.allocateDirect(keySize).order(ByteOrder.nativeOrder());
+        batchKeys = new byte[BATCH * keySize];
         batchValues = new byte[BATCH * map.valueBufferSize()];
         for (int k = 0; k < BATCH; k++) {
-            ByteBuffer.wrap(batchKeys, k * 4, 4).order(ByteOrder.nativeOrder()).putInt(k);
+            key(k).get(0, batchKeys, k * keySize, keySize);
         }
         cursorOut = new byte[map.batchCursorSize()];
     }
 
-    private static ByteBuffer key(int k) {
-        ByteBuffer b = ByteBuffer.allocateDirect(4).order(ByteOrder.nativeOrder());
-        b.putInt(0, k);
+    /** A key: the u32 itself, or for LPM a /32 prefix of it (prefix length in host order, address bytes). */
+    private ByteBuffer key(int k) {
+        ByteBuffer b = ByteBuffer.allocateDirect(keySize).order(ByteOrder.nativeOrder());
+        if (keySize == 8) {
+            b.putInt(0, 32);
+            b.putInt(4, k);
+        } else {
+            b.putInt(0, k);
+        }
         return b;
     }
 
@@ -131,7 +142,7 @@ public class MapOpsBenchmark {
     @Benchmark
     public void deleteAndUpdate() {
         ByteBuffer k = hitKeys[next()];
-        if (map.type() == MapType.HASH) {
+        if (!map.type().isArray()) {
             map.delete(k);
         }
         map.update(k, value, UpdateFlags.ANY);
@@ -142,7 +153,7 @@ public class MapOpsBenchmark {
     public boolean nextKey() {
         boolean more = map.nextKey(nextKey, nextKey);
         if (!more) {
-            nextKey.putInt(0, -1);
+            nextKey.putInt(0, -1); // an absent key (prefix length too long for LPM): restarts the walk
         }
         return more;
     }

@@ -10,10 +10,10 @@ import org.bpfmaps.MapType;
 import org.bpfmaps.ProgramView;
 
 /** A {@link BpfMap} that forwards every call; self-tests override one method to break it on purpose. */
-class ForwardingBpfMap implements BpfMap {
+public class ForwardingBpfMap implements BpfMap {
     protected final BpfMap d;
 
-    ForwardingBpfMap(BpfMap delegate) {
+    public ForwardingBpfMap(BpfMap delegate) {
         this.d = delegate;
     }
 

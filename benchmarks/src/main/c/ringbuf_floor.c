@@ -1,5 +1,6 @@
 // The ring buffer consume floor: libbpf's ring_buffer__consume on a RINGBUF filled with 64-byte records,
-// the same workload as RingBufferReaderStressKernelTest.throughput on the Java side.
+// the same workload as RingBufferReaderStressKernelTest.throughput on the Java side (whose BulkFiller loads
+// the same program).
 // A tiny SCHED_CLS program calls bpf_ringbuf_output once per run; BPF_PROG_TEST_RUN with `repeat` runs it
 // until the ring is full (later runs get -EAGAIN and change nothing). Only the consume is timed; the callback
 // reads the first 8 bytes of each record, as the Java handler does. Two cache states, as in the Java test:
@@ -8,6 +9,7 @@
 // Prints "<hot|cold>\t<ring bytes>\t<records per round>\t<best ns/record>\t<median ns/record>".
 // Build: cc -O2 -o ringbuf_floor ringbuf_floor.c -lbpf
 // Run:   taskset -c 0 ./ringbuf_floor [rounds] [ring bytes] [hot|cold]   (defaults: 15 4194304 cold)
+// The Java side's runs: taskset -c 0 ./ringbuf_floor 400 262144 hot; taskset -c 0 ./ringbuf_floor 30 4194304 cold
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>

@@ -284,7 +284,8 @@ class SimRingBufferReaderTest {
             for (int p = 0; p < producers; p++) {
                 int id = p;
                 fs.add(ex.submit(() -> {
-                    ByteBuffer b = ByteBuffer.allocate(12 + id * 4).order(ByteOrder.nativeOrder()); // sizes differ; some wrap
+                    // sizes differ between producers; some records wrap
+                    ByteBuffer b = ByteBuffer.allocate(12 + id * 4).order(ByteOrder.nativeOrder());
                     for (int i = 0; i < perProducer; ) {
                         b.clear();
                         b.putInt(0, id).putInt(4, i).putInt(8, ~i);

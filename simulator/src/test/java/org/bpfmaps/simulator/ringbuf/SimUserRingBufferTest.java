@@ -114,7 +114,7 @@ class SimUserRingBufferTest {
             Reservation r = w.reserve(200); // header at 4008, payload 4016..4215 wraps
             byte[] payload = SimRingBufferTest.seq(200, 5);
             r.buffer().put(payload);
-            assertEquals((byte) 0xa0, ur.memory().dataBytes()[0], "still the old header (len 4000): copied in at submit");
+            assertEquals((byte) 0xa0, ur.memory().dataBytes()[0], "still the old header (len 4000): copied at submit");
             r.submit();
             assertEquals(payload[80], ur.memory().dataBytes()[0]);
             List<byte[]> got = new ArrayList<>();

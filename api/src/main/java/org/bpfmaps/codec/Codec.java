@@ -20,8 +20,9 @@ public interface Codec<T> {
     int alignment();
 
     /**
-     * Writes {@code value} into {@code buffer} at {@code offset}, every byte of the {@link #size()} bytes
-     * (padding included, as zeros).
+     * Writes {@code value} into {@code buffer} at {@code offset}.
+     *
+     * <p>Every one of the {@link #size()} bytes is written, padding included (as zeros).
      *
      * @throws CodecException when the value cannot be represented (e.g. out of range for its width)
      */

@@ -85,8 +85,9 @@ public final class Codecs {
     }
 
     /**
-     * The C integer {@code stored} as the Java type {@code javaType} ({@code Byte}, {@code Short},
-     * {@code Character}, {@code Integer} or {@code Long}) in {@code order}.
+     * The C integer {@code stored} as the Java type {@code javaType}, in {@code order}.
+     *
+     * <p>{@code javaType} is {@code Byte}, {@code Short}, {@code Character}, {@code Integer} or {@code Long}.
      *
      * @throws CodecException when {@code stored} is wider than {@code javaType}
      */
@@ -109,9 +110,11 @@ public final class Codecs {
     }
 
     /**
-     * The default codec for a Java type: records as structs, {@code Byte}/{@code Short}/{@code Integer}/
-     * {@code Long} as {@code s8}/{@code s16}/{@code s32}/{@code s64}, {@code Character} as {@code u16},
-     * {@code Boolean} as a one-byte bool, {@code Float}/{@code Double} as such, all in native order.
+     * The default codec for a Java type, as the JUnit extension and quick scripts use it.
+     *
+     * <p>Records become structs, {@code Byte}/{@code Short}/{@code Integer}/{@code Long} become
+     * {@code s8}/{@code s16}/{@code s32}/{@code s64}, {@code Character} {@code u16}, {@code Boolean} a one-byte
+     * bool, {@code Float}/{@code Double} themselves, all in native order.
      *
      * @throws CodecException for any other type (e.g. {@code byte[]}, whose length only the caller knows)
      */

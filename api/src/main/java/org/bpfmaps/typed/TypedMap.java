@@ -140,8 +140,9 @@ public sealed class TypedMap<K, V> extends KeyedView<K> permits LpmTrie {
     }
 
     /**
-     * The elements as a lazy stream of entries in key order; a key deleted between the walk and its lookup is
-     * left out.
+     * The elements as a lazy stream of entries in key order.
+     *
+     * <p>A key deleted between the walk and its lookup is left out.
      */
     public Stream<Map.Entry<K, V>> entries() {
         return keyStream().map(k -> get(k).map(v -> Map.entry(k, v)).orElse(null))
@@ -156,9 +157,10 @@ public sealed class TypedMap<K, V> extends KeyedView<K> permits LpmTrie {
     }
 
     /**
-     * A copy of every element, read with {@code BPF_MAP_LOOKUP_BATCH} in few system calls; the batch grows and
-     * retries when a hash bucket does not fit ({@code ENOSPC}). Where the map type has no batch commands, it
-     * walks key by key as {@link #toMap()}.
+     * A copy of every element, read with {@code BPF_MAP_LOOKUP_BATCH} in few system calls.
+     *
+     * <p>The batch grows and retries when a hash bucket does not fit ({@code ENOSPC}). Where the map type has no
+     * batch commands, it walks key by key as {@link #toMap()}.
      */
     public Map<K, V> getAll() {
         Map<K, V> out = new LinkedHashMap<>();
@@ -197,8 +199,9 @@ public sealed class TypedMap<K, V> extends KeyedView<K> permits LpmTrie {
     }
 
     /**
-     * Writes every entry with {@code BPF_MAP_UPDATE_BATCH} ({@code BPF_ANY}), or one by one where the map type
-     * has no batch commands.
+     * Writes every entry with {@code BPF_MAP_UPDATE_BATCH} ({@code BPF_ANY}).
+     *
+     * <p>Where the map type has no batch commands, it writes them one by one.
      *
      * @return the number of elements written
      * @throws org.bpfmaps.BpfException at the first element that fails; its
@@ -230,8 +233,10 @@ public sealed class TypedMap<K, V> extends KeyedView<K> permits LpmTrie {
     }
 
     /**
-     * Deletes the given keys with {@code BPF_MAP_DELETE_BATCH}, or one by one where the map type has no batch
-     * commands; a missing key stops the batch with {@link NotFoundException}.
+     * Deletes the given keys with {@code BPF_MAP_DELETE_BATCH}.
+     *
+     * <p>Where the map type has no batch commands, it deletes them one by one. A missing key stops the work with
+     * {@link NotFoundException}.
      *
      * @return the number of elements deleted
      */

@@ -19,8 +19,10 @@ import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 
 /**
- * The JUnit 5 extension behind {@link BpfMapsTest}: one invocation per backend, each with a fresh backend,
- * injected maps, and everything closed after the test.
+ * The JUnit 5 extension behind {@link BpfMapsTest}.
+ *
+ * <p>It makes one invocation per backend, each with a fresh backend and injected maps, and closes everything
+ * after the test.
  *
  * <p>Register it through {@link BpfMapsTest}; using it directly with {@code @ExtendWith} on a class gives plain
  * {@code @Test} methods a simulator with 2 CPUs.

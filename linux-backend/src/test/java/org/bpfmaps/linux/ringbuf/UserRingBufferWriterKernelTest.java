@@ -383,6 +383,109 @@ class UserRingBufferWriterKernelTest {
         assertThrows(MapClosedException.class, () -> backend.userRingBufferWriter(closed));
     }
 
+    /** A record whose first 8 bytes are {@code seq} (native order), then {@code extra} bytes. */
+    private static byte[] sequenced(long seq, int extra) {
+        ByteBuffer b = ByteBuffer.allocate(8 + extra).order(ByteOrder.nativeOrder());
+        b.putLong(seq);
+        for (int i = 0; i < extra; i++) {
+            b.put((byte) (seq + i));
+        }
+        return b.array();
+    }
+
+    @Test
+    @DisplayName("the kernel's own drain (a BPF program of this test) accepts every record: counts and contents")
+    void kernelDrainAcceptsRecords() {
+        BpfMap map = newRing(4096);
+        UserRingBufferWriter w = writer(map);
+        KernelDrainer drainer = closing(new KernelDrainer(map));
+        Peek p = peek(map);
+        assertEquals(new KernelDrainer.Result(0, 0), drainer.drain(), "empty ring");
+        long seq = 1;
+        int wraps = 0;
+        for (int round = 0; round < 60; round++) {
+            long before = p.producerPos();
+            int expectedCount = 0;
+            long expectedSum = 0;
+            List<Reservation> open = new ArrayList<>();
+            for (int i = 0; i < 4; i++, seq++) {
+                byte[] rec = sequenced(seq, (int) (seq * 37 % 400));
+                switch ((int) (seq % 4)) {
+                    case 0 -> assertTrue(w.write(rec), "write " + seq);
+                    case 1 -> {
+                        Reservation r = w.reserve(rec.length);
+                        r.buffer().put(rec);
+                        open.add(r);
+                    }
+                    case 2 -> {
+                        Reservation r = w.reserve(rec.length);
+                        r.buffer().put(rec);
+                        r.discard();
+                        continue;
+                    }
+                    default -> {
+                        Reservation r = w.reserve(rec.length);
+                        r.buffer().put(rec);
+                        r.submit();
+                    }
+                }
+                expectedCount++;
+                expectedSum += seq;
+            }
+            // submit the held reservations last, in reverse: the kernel must wait for them, then take all
+            for (int i = open.size() - 1; i >= 0; i--) {
+                open.get(i).submit();
+            }
+            if ((before & 4095) > (p.producerPos() & 4095) || p.producerPos() - before >= 4096) {
+                wraps++;
+            }
+            KernelDrainer.Result r = drainer.drain();
+            assertEquals(new KernelDrainer.Result(expectedCount, (int) (expectedSum & 0xffff)), r, "round " + round);
+            assertEquals(4096, w.free(), "the kernel consumed everything in round " + round);
+            assertEquals(p.producerPos(), p.consumerPos());
+        }
+        assertTrue(wraps >= 5, "records crossed the end of the ring " + wraps + " times");
+    }
+
+    @Test
+    @DisplayName("the kernel's own drain stops at a BUSY reservation and takes the rest once it is submitted")
+    void kernelDrainStopsAtBusy() {
+        BpfMap map = newRing(4096);
+        UserRingBufferWriter w = writer(map);
+        KernelDrainer drainer = closing(new KernelDrainer(map));
+        assertTrue(w.write(sequenced(1, 0)));
+        Reservation busy = w.reserve(8);
+        assertTrue(w.write(sequenced(3, 5)));
+        assertEquals(new KernelDrainer.Result(1, 1), drainer.drain());
+        assertEquals(new KernelDrainer.Result(0, 0), drainer.drain(), "still BUSY");
+        busy.buffer().putLong(0, 2);
+        busy.submit();
+        assertEquals(new KernelDrainer.Result(2, 5), drainer.drain());
+        assertEquals(4096, w.free());
+    }
+
+    @Test
+    @DisplayName("a ring filled to the last byte drains, and the writer then fills it again")
+    void kernelDrainsAFullRing() {
+        BpfMap map = newRing(4096);
+        UserRingBufferWriter w = writer(map);
+        KernelDrainer drainer = closing(new KernelDrainer(map));
+        for (int round = 0; round < 3; round++) {
+            int n = 0;
+            long sum = 0;
+            while (w.write(sequenced(n + 1, 8))) {
+                sum += n + 1;
+                n++;
+            }
+            assertTrue(w.write(sequenced(1000, 0)), "the last 16 bytes");
+            sum += 1000;
+            n++;
+            assertEquals(0, w.free());
+            assertEquals(new KernelDrainer.Result(n, (int) (sum & 0xffff)), drainer.drain(), "round " + round);
+            assertEquals(4096, w.free());
+        }
+    }
+
     @Test
     @DisplayName("bpf_user_ringbuf_drain sees the submitted records in order, skips discarded ones, frees the space")
     void kernelDrains() {

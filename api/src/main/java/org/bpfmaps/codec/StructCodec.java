@@ -74,7 +74,12 @@ public final class StructCodec<R extends Record> implements Codec<R> {
     private final boolean packed;
     private final MethodHandle constructor;
 
-    private record Member(String name, int offset, Codec<Object> codec, MethodHandle accessor) {
+    /**
+     * One component: its codec and accessor; integer components also get an accessor widened to {@code long}
+     * and their scalar codec, so encoding them boxes nothing.
+     */
+    private record Member(String name, int offset, Codec<Object> codec, MethodHandle accessor,
+                          ScalarCodec<?> scalar, MethodHandle longAccessor) {
     }
 
     private StructCodec(Class<R> type, Member[] members, int size, int alignment, boolean packed,
@@ -167,6 +172,22 @@ public final class StructCodec<R extends Record> implements Codec<R> {
             Bytes.zero(buffer, offset + paddingStarts[i], paddingLengths[i]);
         }
         for (Member m : members) {
+            if (m.longAccessor != null) {
+                long bits;
+                try {
+                    bits = (long) m.longAccessor.invokeExact((Object) value);
+                } catch (RuntimeException | Error e) {
+                    throw e;
+                } catch (Throwable e) {
+                    throw new CodecException(name + "." + m.name + ": accessor failed", e);
+                }
+                try {
+                    m.scalar.encodeBits(bits, buffer, offset + m.offset);
+                } catch (CodecException e) {
+                    throw new CodecException(name + "." + m.name + ": " + e.getMessage(), e);
+                }
+                continue;
+            }
             Object field;
             try {
                 field = (Object) m.accessor.invokeExact((Object) value);
@@ -258,7 +279,14 @@ public final class StructCodec<R extends Record> implements Codec<R> {
                 }
                 int align = packed ? 1 : codec.alignment();
                 offset = Bytes.roundUp(offset, align);
-                members[i] = new Member(c.getName(), offset, (Codec<Object>) codec, accessor(c, where));
+                ScalarCodec<?> scalar = null;
+                MethodHandle longAccessor = null;
+                if (codec instanceof ScalarCodec && ((ScalarCodec<?>) codec).java().isInteger()) {
+                    scalar = (ScalarCodec<?>) codec;
+                    longAccessor = accessor(c, where, long.class);
+                }
+                members[i] = new Member(c.getName(), offset, (Codec<Object>) codec, accessor(c, where, Object.class),
+                        scalar, longAccessor);
                 offset += codec.size();
                 maxAlignment = Math.max(maxAlignment, align);
                 types[i] = c.getType();
@@ -331,12 +359,12 @@ public final class StructCodec<R extends Record> implements Codec<R> {
         return new ScalarCodec<>(scalar, stored, order);
     }
 
-    private static MethodHandle accessor(RecordComponent c, String where) {
+    private static MethodHandle accessor(RecordComponent c, String where, Class<?> returnType) {
         try {
             var method = c.getAccessor();
             method.setAccessible(true);
             return MethodHandles.lookup().unreflect(method)
-                    .asType(MethodType.methodType(Object.class, Object.class));
+                    .asType(MethodType.methodType(returnType, Object.class));
         } catch (ReflectiveOperationException | RuntimeException e) {
             throw new CodecException(where + ": cannot read the component (" + e + "); make the record accessible "
                     + "to bpfmaps (public, or its package opened to org.bpfmaps)", e);

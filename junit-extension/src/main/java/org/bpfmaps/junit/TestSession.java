@@ -241,7 +241,7 @@ final class TestSession implements AutoCloseable {
 
     /** Closes the maps (newest first), whatever the backend opened for the test, then the backend. */
     @Override
-    public void close() throws Exception {
+    public void close() {
         List<AutoCloseable> toClose = new ArrayList<>();
         TrackingBackend b;
         synchronized (this) {
@@ -256,15 +256,17 @@ final class TestSession implements AutoCloseable {
             Collections.reverse(toClose);
             toClose.add(b);
         }
-        Exception first = null;
+        RuntimeException first = null;
         for (AutoCloseable r : toClose) {
             try {
                 r.close();
             } catch (Exception e) {
+                RuntimeException unchecked = e instanceof RuntimeException ? (RuntimeException) e
+                        : new IllegalStateException("closing " + r + " failed", e);
                 if (first == null) {
-                    first = e;
+                    first = unchecked;
                 } else {
-                    first.addSuppressed(e);
+                    first.addSuppressed(unchecked);
                 }
             }
         }

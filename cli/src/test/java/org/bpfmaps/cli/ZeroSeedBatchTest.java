@@ -24,18 +24,19 @@ import org.junit.jupiter.api.Test;
  */
 class ZeroSeedBatchTest {
 
-    static String script(Path pin, long seed, int commands) {
+    static String script(Path pin, String type, int entries, long seed, int commands) {
         Random r = new Random(seed);
         StringBuilder sb = new StringBuilder();
-        sb.append("# ZERO_SEED hash, ").append(commands).append(" random commands\n");
-        sb.append("map create ").append(pin).append(" type hash key 4 value 4 entries 64 name zs flags 64\n");
+        sb.append("# ZERO_SEED ").append(type).append(", ").append(commands).append(" random commands\n");
+        sb.append("map create ").append(pin).append(" type ").append(type).append(" key 4 value 4 entries ")
+                .append(entries).append(" name zs flags 64\n");
         TreeMap<Integer, Integer> present = new TreeMap<>();
         List<Integer> keys = new ArrayList<>();
         for (int i = 0; i < commands; i++) {
             double op = r.nextDouble();
             keys.clear();
             keys.addAll(present.keySet());
-            if (op < 0.45 && present.size() < 64) {
+            if (op < 0.45 && present.size() < entries) {
                 int k = r.nextInt(1000);
                 int v = r.nextInt();
                 String flags;
@@ -81,48 +82,53 @@ class ZeroSeedBatchTest {
             if (!Files.isExecutable(Path.of("/usr/bin/taskset")) && !Files.isExecutable(Path.of("/bin/taskset"))) {
                 KernelFixture.unavailable("taskset is not installed (util-linux)");
             }
-            Path pin = k.mount.resolve("zs");
-            Path file = Files.createTempFile("bpfmaps-zero-seed", ".batch");
-            try {
-                Files.writeString(file, script(pin, 20261127L, 400), StandardCharsets.UTF_8);
-                int cpus;
-                try (MapBackend linux = BpfMaps.open("linux")) {
-                    cpus = linux.possibleCpus();
-                }
-                List<String> diffs = new ArrayList<>();
-                for (String mode : new String[] {"", "-j", "-p"}) {
-                    List<String> tool = new ArrayList<>(List.of("taskset", "-c", "0", k.bpftool));
-                    if (!mode.isEmpty()) {
-                        tool.add(mode);
-                    }
-                    tool.addAll(List.of("batch", "file", file.toString()));
-                    CliRun.Result kernel = KernelFixture.exec(tool).asResult();
-                    Files.deleteIfExists(pin);
-
-                    List<String> ours = new ArrayList<>(List.of("--backend", "simulator",
-                            "--backend-option", "bpffs.root=" + k.mount, "--backend-option", "cpus=" + cpus));
-                    if (!mode.isEmpty()) {
-                        ours.add(mode);
-                    }
-                    ours.addAll(List.of("batch", "file", file.toString()));
-                    CliRun.Result sim = CliRun.run(new HashMap<>(), null, "", ours.toArray(new String[0]));
-
-                    assertEquals(254, kernel.code(), () -> "the kernel run did not stop at the final lookup: "
-                            + kernel.err());
-                    assertTrue(kernel.out().length() > 10_000, "the script should produce plenty of output");
-                    CliRun.Result kn = LinuxVsBpftoolTest.normalize(kernel, null);
-                    CliRun.Result sn = LinuxVsBpftoolTest.normalize(sim, null);
-                    if (!kn.equals(sn)) {
-                        diffs.add("[" + mode + "] " + firstDifference(kn.out(), sn.out()) + "\nstderr: "
-                                + kn.err() + " | " + sn.err() + "\nexit: " + kn.code() + " | " + sn.code());
-                    }
-                }
-                assertEquals(List.of(), diffs, () -> "simulator differs from the kernel (a simulator bug if the "
-                        + "difference is in element order or values):\n" + String.join("\n\n", diffs));
-            } finally {
-                Files.deleteIfExists(file);
-                Files.deleteIfExists(pin);
+            int cpus;
+            try (MapBackend linux = BpfMaps.open("linux")) {
+                cpus = linux.possibleCpus();
             }
+            List<String> diffs = new ArrayList<>();
+            String[][] specs = {{"hash", "64", "400"}, {"percpu_hash", "200", "600"}};
+            for (String[] spec : specs) {
+                Path pin = k.mount.resolve("zs");
+                Path file = Files.createTempFile("bpfmaps-zero-seed", ".batch");
+                try {
+                    Files.writeString(file, script(pin, spec[0], Integer.parseInt(spec[1]), 20261127L,
+                            Integer.parseInt(spec[2])), StandardCharsets.UTF_8);
+                    for (String mode : new String[] {"", "-j", "-p"}) {
+                        List<String> tool = new ArrayList<>(List.of("taskset", "-c", "0", k.bpftool));
+                        if (!mode.isEmpty()) {
+                            tool.add(mode);
+                        }
+                        tool.addAll(List.of("batch", "file", file.toString()));
+                        CliRun.Result kernel = KernelFixture.exec(tool).asResult();
+                        Files.deleteIfExists(pin);
+
+                        List<String> ours = new ArrayList<>(List.of("--backend", "simulator",
+                                "--backend-option", "bpffs.root=" + k.mount, "--backend-option", "cpus=" + cpus));
+                        if (!mode.isEmpty()) {
+                            ours.add(mode);
+                        }
+                        ours.addAll(List.of("batch", "file", file.toString()));
+                        CliRun.Result sim = CliRun.run(new HashMap<>(), null, "", ours.toArray(new String[0]));
+
+                        assertEquals(254, kernel.code(), () -> "the kernel run did not stop at the final lookup: "
+                                + kernel.err());
+                        assertTrue(kernel.out().length() > 10_000, "the script should produce plenty of output");
+                        CliRun.Result kn = LinuxVsBpftoolTest.normalize(kernel, null);
+                        CliRun.Result sn = LinuxVsBpftoolTest.normalize(sim, null);
+                        if (!kn.equals(sn)) {
+                            diffs.add("[" + spec[0] + " " + mode + "] " + firstDifference(kn.out(), sn.out())
+                                    + "\nstderr: " + kn.err() + " | " + sn.err() + "\nexit: " + kn.code() + " | "
+                                    + sn.code());
+                        }
+                    }
+                } finally {
+                    Files.deleteIfExists(file);
+                    Files.deleteIfExists(pin);
+                }
+            }
+            assertEquals(List.of(), diffs, () -> "simulator differs from the kernel (a simulator bug if the "
+                    + "difference is in element order or values):\n" + String.join("\n\n", diffs));
         }
     }
 

@@ -60,7 +60,6 @@ import org.bpfmaps.linux.LinuxMap;
  * {@code E2BIG} (the doubled data area must fit one {@code ByteBuffer}).
  */
 public final class LinuxRingBufferReader implements RingBufferReader {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final VarHandle CONSUMER;
 
     static {
@@ -129,7 +128,7 @@ public final class LinuxRingBufferReader implements RingBufferReader {
         this.resources = resources;
         this.poller = resources.poller;
         this.subject = subject;
-        this.cleanable = CLEANER.register(this, resources);
+        this.cleanable = UseGate.CLEANER.register(this, resources);
     }
 
     /**

@@ -57,7 +57,6 @@ import org.bpfmaps.linux.LinuxMap;
  * between reserve and submit blocks the ring for good, as with libbpf.
  */
 public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final VarHandle PRODUCER;
 
     static {
@@ -112,7 +111,7 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
         this.dataSize = mapping.dataSize();
         this.resources = new Resources(mapping);
         this.subject = subject;
-        this.cleanable = CLEANER.register(this, resources);
+        this.cleanable = UseGate.CLEANER.register(this, resources);
     }
 
     /**

@@ -2,6 +2,7 @@ package org.bpfmaps.linux.ringbuf;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.lang.ref.Cleaner;
 
 /**
  * Counts the calls using a reader's or writer's mappings, so {@code close()} from any thread never unmaps
@@ -12,6 +13,8 @@ import java.lang.invoke.VarHandle;
  * caller whose {@link #release()} drops the last use of a closed gate frees the memory.
  */
 final class UseGate {
+    /** The cleaner (one thread) that releases readers and writers dropped without {@code close()}. */
+    static final Cleaner CLEANER = Cleaner.create();
     private static final int CLOSED = 0x8000_0000;
     private static final VarHandle STATE;
 

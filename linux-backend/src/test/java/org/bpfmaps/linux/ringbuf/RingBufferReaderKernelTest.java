@@ -447,39 +447,72 @@ class RingBufferReaderKernelTest {
     }
 
     @Test
-    @DisplayName("the reader keeps working after the map handle is closed (its mappings hold the map)")
-    void readerOutlivesMapHandle() {
+    @DisplayName("the reader keeps working, polling included, after the map handle is closed (its mappings hold the map)")
+    void readerOutlivesMapHandle() throws Exception {
         BpfMap map = ring(backend, MapType.RINGBUF, 4096);
-        try (ProgramView v = map.programView(0)) {
-            assertTrue(v.ringbufOutput(payload(7, 8), 0));
+        BpfMap other;
+        try {
+            other = closing(backend.openById(map.id(), Access.READ_WRITE));
+        } catch (RuntimeException e) {
+            map.close();
+            throw e;
         }
+        ProgramView v = view(other);
+        assertTrue(v.ringbufOutput(payload(7, 8), 0));
         RingBufferReader r = reader(map);
         map.close();
         Collector c = new Collector();
         assertEquals(1, r.consume(c));
         assertArrayEquals(payload(7, 8), c.records.get(0));
         assertEquals(0, r.available(map));
+        CompletableFuture<Integer> polled = CompletableFuture.supplyAsync(() -> r.poll(c, Duration.ofSeconds(30)));
+        Thread.sleep(100);
+        assertTrue(v.ringbufOutput(payload(8, 8), 0));
+        assertEquals(1, polled.get(10, TimeUnit.SECONDS), "epoll still watches the map through the mapping");
+        assertArrayEquals(payload(8, 8), c.records.get(1));
     }
 
     @Test
     @DisplayName("close() unmaps every ring and closes the epoll and eventfd descriptors")
     void closeReleasesMappingsAndDescriptors() throws Exception {
-        BpfMap a = newRing(4096);
-        BpfMap b = newRing(16384);
-        long maps = RingKernel.bpfMapMappings();
+        BpfMap a = newRing(RingKernel.TRACKED_SIZE);
+        BpfMap b = newRing(RingKernel.TRACKED_SIZE);
+        long maps = RingKernel.producerMappings();
         long epolls = RingKernel.descriptorsTo("eventpoll");
         long eventfds = RingKernel.descriptorsTo("eventfd");
         RingBufferReader r = backend.ringBufferReader(a, b);
         try {
-            assertEquals(maps + 4, RingKernel.bpfMapMappings(), "two mappings per ring");
+            assertEquals(maps + 2, RingKernel.producerMappings(), "one producer mapping per ring");
             assertEquals(epolls + 1, RingKernel.descriptorsTo("eventpoll"));
             assertEquals(eventfds + 1, RingKernel.descriptorsTo("eventfd"));
         } finally {
             r.close();
         }
-        assertEquals(maps, RingKernel.bpfMapMappings());
+        assertEquals(maps, RingKernel.producerMappings());
         assertEquals(epolls, RingKernel.descriptorsTo("eventpoll"));
         assertEquals(eventfds, RingKernel.descriptorsTo("eventfd"));
+    }
+
+    @Test
+    @DisplayName("a reader dropped without close() is released by the cleaner")
+    void droppedReaderIsCleaned() throws Exception {
+        BpfMap map = newRing(RingKernel.TRACKED_SIZE);
+        long maps = RingKernel.producerMappings();
+        long epolls = RingKernel.descriptorsTo("eventpoll");
+        openAndDrop(map);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while ((RingKernel.producerMappings() != maps || RingKernel.descriptorsTo("eventpoll") != epolls)
+                && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(maps, RingKernel.producerMappings(), "mappings released");
+        assertEquals(epolls, RingKernel.descriptorsTo("eventpoll"), "epoll closed");
+    }
+
+    private void openAndDrop(BpfMap map) throws Exception {
+        RingBufferReader r = backend.ringBufferReader(map);
+        assertEquals(0, r.available(map));
     }
 
     @Test
@@ -487,19 +520,19 @@ class RingBufferReaderKernelTest {
     void descriptorAccessIsChecked() throws Exception {
         try (RingKernel.Bpffs fs = new RingKernel.Bpffs()) {
             String path = fs.path("ring").toString();
-            BpfMap first = newRing(4096);
-            BpfMap pinned = newRing(8192);
+            BpfMap first = newRing(RingKernel.TRACKED_SIZE);
+            BpfMap pinned = newRing(RingKernel.TRACKED_SIZE);
             pinned.pin(path);
             for (Access access : new Access[] {Access.READ_ONLY, Access.WRITE_ONLY}) {
                 try (BpfMap limited = backend.openPinned(path, access)) {
-                    long maps = RingKernel.bpfMapMappings();
+                    long maps = RingKernel.producerMappings();
                     long epolls = RingKernel.descriptorsTo("eventpoll");
                     long eventfds = RingKernel.descriptorsTo("eventfd");
                     BpfException e = assertThrows(PermissionDeniedException.class,
                             () -> backend.ringBufferReader(first, limited));
                     assertEquals(Errno.EACCES.number(), e.errno());
                     assertEquals(BpfCommand.RINGBUF_USER, e.command());
-                    assertEquals(maps, RingKernel.bpfMapMappings(), "no mapping left behind");
+                    assertEquals(maps, RingKernel.producerMappings(), "no mapping left behind");
                     assertEquals(epolls, RingKernel.descriptorsTo("eventpoll"));
                     assertEquals(eventfds, RingKernel.descriptorsTo("eventfd"));
                 }

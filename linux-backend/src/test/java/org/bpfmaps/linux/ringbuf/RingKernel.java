@@ -64,10 +64,21 @@ final class RingKernel {
         return out;
     }
 
-    /** How many mappings of bpf maps this process has ({@code anon_inode:bpf-map} lines of /proc/self/maps). */
-    static long bpfMapMappings() throws IOException {
+    /** A ring size no other test in this JVM maps, so {@link #producerMappings} counts only this test's. */
+    static final int TRACKED_SIZE = 1 << 17;
+
+    /**
+     * How many producer mappings of {@link #TRACKED_SIZE}-byte rings this process has: {@code anon_inode:bpf-map}
+     * lines of /proc/self/maps spanning a page plus twice the ring. Counting by size keeps the number independent
+     * of other tests' mappings (program view scratch maps) that a cleaner may release at any moment.
+     */
+    static long producerMappings() throws IOException {
+        long length = PageSize.get() + 2L * TRACKED_SIZE;
         try (var lines = Files.lines(Path.of("/proc/self/maps"))) {
-            return lines.filter(l -> l.contains("bpf-map")).count();
+            return lines.filter(l -> l.contains("bpf-map")).filter(l -> {
+                String[] range = l.substring(0, l.indexOf(' ')).split("-");
+                return Long.parseUnsignedLong(range[1], 16) - Long.parseUnsignedLong(range[0], 16) == length;
+            }).count();
         }
     }
 

@@ -317,6 +317,28 @@ class UserRingBufferWriterKernelTest {
     }
 
     @Test
+    @DisplayName("a writer dropped without close() is released by the cleaner, its reservation discarded")
+    void droppedWriterIsCleaned() throws Exception {
+        BpfMap map = newRing(RingKernel.TRACKED_SIZE);
+        Peek p = peek(map);
+        long maps = RingKernel.producerMappings();
+        reserveAndDrop(map);
+        assertEquals(BUSY | 12, p.len(0));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (RingKernel.producerMappings() != maps && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.sleep(20);
+        }
+        assertEquals(maps, RingKernel.producerMappings(), "the writer's mappings released");
+        assertEquals(DISCARD | 12, p.len(0), "the outstanding reservation was discarded, not left BUSY");
+    }
+
+    private void reserveAndDrop(BpfMap map) {
+        UserRingBufferWriter w = backend.userRingBufferWriter(map);
+        w.reserve(12);
+    }
+
+    @Test
     @DisplayName("a new writer continues at the ring's producer_pos")
     void writerRestart() {
         BpfMap map = newRing(4096);
@@ -337,15 +359,15 @@ class UserRingBufferWriterKernelTest {
     @Test
     @DisplayName("close() unmaps; read-only and write-only descriptors are refused with EACCES, nothing mapped")
     void mappingsAreReleased() throws Exception {
-        BpfMap map = newRing(4096);
-        long maps = RingKernel.bpfMapMappings();
+        BpfMap map = newRing(RingKernel.TRACKED_SIZE);
+        long maps = RingKernel.producerMappings();
         UserRingBufferWriter w = backend.userRingBufferWriter(map);
         try {
-            assertEquals(maps + 2, RingKernel.bpfMapMappings());
+            assertEquals(maps + 1, RingKernel.producerMappings());
         } finally {
             w.close();
         }
-        assertEquals(maps, RingKernel.bpfMapMappings());
+        assertEquals(maps, RingKernel.producerMappings());
         try (RingKernel.Bpffs fs = new RingKernel.Bpffs()) {
             String path = fs.path("user_ring").toString();
             map.pin(path);
@@ -354,7 +376,7 @@ class UserRingBufferWriterKernelTest {
                     BpfException e = assertThrows(PermissionDeniedException.class,
                             () -> backend.userRingBufferWriter(limited));
                     assertEquals(Errno.EACCES.number(), e.errno());
-                    assertEquals(maps, RingKernel.bpfMapMappings());
+                    assertEquals(maps, RingKernel.producerMappings());
                 }
             }
         }

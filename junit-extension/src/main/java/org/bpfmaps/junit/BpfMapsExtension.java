@@ -194,8 +194,7 @@ public final class BpfMapsExtension implements TestTemplateInvocationContextProv
                 return session.backend();
             }
             BpfMapDef def = parameterContext.findAnnotation(BpfMapDef.class).orElseThrow();
-            String where = "parameter " + parameter.getName() + " of "
-                    + parameterContext.getDeclaringExecutable().getName();
+            String where = TestSession.describe(parameter, parameterContext.getDeclaringExecutable());
             return session.create(def, parameter.getParameterizedType(), context.getRequiredTestClass(), where);
         }
 

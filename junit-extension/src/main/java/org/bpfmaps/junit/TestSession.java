@@ -113,13 +113,20 @@ final class TestSession implements AutoCloseable {
             if (def == null) {
                 continue;
             }
-            String where = "parameter " + p.getName() + " of " + testMethod.getName();
+            String where = describe(p, testMethod);
             MapType type = def.spec().isEmpty() ? def.type() : specFromMethod(def.spec(), testClass, where).type();
             if (type != MapType.UNSPEC && !backend().isSupported(type)) {
                 skipOrFail("the " + backend().name() + " backend does not support " + type.bpftoolName()
                         + " maps (" + where + ")");
             }
         }
+    }
+
+    /** How messages name a parameter: by name when compiled with {@code -parameters}, else by position. */
+    static String describe(java.lang.reflect.Parameter p, java.lang.reflect.Executable method) {
+        String name = p.isNamePresent() ? p.getName()
+                : "#" + java.util.Arrays.asList(method.getParameters()).indexOf(p);
+        return "parameter " + name + " (" + p.getType().getSimpleName() + ") of " + method.getName();
     }
 
     /** Creates the map (and view) a parameter or field of {@code type} declares. */

@@ -45,8 +45,17 @@ final class SimBpfMap extends AbstractBpfMap {
         return access().canWrite() && !object.isFrozen();
     }
 
+    /** 0, or the errno of a fault injected into {@code command} on this descriptor. */
+    private int fault(BpfCommand command) {
+        return object.kernel.faults().check(command, this);
+    }
+
     @Override
     protected int doLookup(ByteBuffer key, ByteBuffer value, long flags) {
+        int fault = fault(BpfCommand.BPF_MAP_LOOKUP_ELEM);
+        if (fault != 0) {
+            return fault;
+        }
         if ((flags & ~UpdateFlags.F_LOCK) != 0) {
             return EINVAL;
         }
@@ -56,30 +65,42 @@ final class SimBpfMap extends AbstractBpfMap {
         if (flags != 0) {
             return EINVAL; // BPF_F_LOCK without a spin lock in the value
         }
-        return object.lookup(key, value);
+        return object.kernel.calls.lookup(object, key, value);
     }
 
     @Override
     protected int doUpdate(ByteBuffer key, ByteBuffer value, long flags) {
+        int fault = fault(BpfCommand.BPF_MAP_UPDATE_ELEM);
+        if (fault != 0) {
+            return fault;
+        }
         if (!canWrite()) {
             return EPERM;
         }
         if ((flags & UpdateFlags.F_LOCK) != 0) {
             return EINVAL;
         }
-        return object.update(key, value, flags);
+        return object.kernel.calls.update(object, key, value, flags);
     }
 
     @Override
     protected int doDelete(ByteBuffer key) {
+        int fault = fault(BpfCommand.BPF_MAP_DELETE_ELEM);
+        if (fault != 0) {
+            return fault;
+        }
         if (!canWrite()) {
             return EPERM;
         }
-        return object.delete(key);
+        return object.kernel.calls.delete(object, key);
     }
 
     @Override
     protected int doNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        int fault = fault(BpfCommand.BPF_MAP_GET_NEXT_KEY);
+        if (fault != 0) {
+            return fault;
+        }
         if (!canRead()) {
             return EPERM;
         }
@@ -88,6 +109,10 @@ final class SimBpfMap extends AbstractBpfMap {
 
     @Override
     protected int doLookupAndDelete(ByteBuffer key, ByteBuffer value, long flags) {
+        int fault = fault(BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_ELEM);
+        if (fault != 0) {
+            return fault;
+        }
         if ((flags & ~UpdateFlags.F_LOCK) != 0) {
             return EINVAL;
         }
@@ -97,27 +122,35 @@ final class SimBpfMap extends AbstractBpfMap {
         if (flags != 0) {
             return EINVAL;
         }
-        return object.lookupAndDelete(key, value);
+        return object.kernel.calls.lookupAndDelete(object, key, value);
     }
 
     @Override
     protected int doFreeze() {
+        int fault = fault(BpfCommand.BPF_MAP_FREEZE);
+        if (fault != 0) {
+            return fault;
+        }
         if (!canWrite()) {
             return EPERM; // includes a map that is already frozen
         }
-        return object.freeze();
+        return object.kernel.calls.freeze(object);
     }
 
     @Override
     protected BatchOutcome doBatch(BpfCommand command, byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values,
                                    int count, long elemFlags) {
+        int fault = fault(command);
+        if (fault != 0) {
+            return batchOutcome(fault, 0); // an injected failure did nothing: 0 elements done
+        }
         boolean read = command == BpfCommand.BPF_MAP_LOOKUP_BATCH
                 || command == BpfCommand.BPF_MAP_LOOKUP_AND_DELETE_BATCH;
         boolean write = command != BpfCommand.BPF_MAP_LOOKUP_BATCH;
         if ((read && !canRead()) || (write && !canWrite())) {
             return batchOutcome(EPERM, count); // the kernel never wrote count: it reads back as passed in
         }
-        MapObject.Batch b = object.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
+        MapObject.Batch b = object.kernel.calls.batch(object, command, inBatch, outBatch, keys, values, count, elemFlags);
         return batchOutcome(b.errno(), b.count());
     }
 
@@ -143,6 +176,10 @@ final class SimBpfMap extends AbstractBpfMap {
     @Override
     public MapInfo info() {
         ensureOpen(BpfCommand.BPF_OBJ_GET_INFO_BY_FD);
+        int fault = fault(BpfCommand.BPF_OBJ_GET_INFO_BY_FD);
+        if (fault != 0) {
+            throw failure(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, fault, "injected fault");
+        }
         return new MapInfo(object.type, object.id, object.keySize, object.valueSize, object.maxEntries,
                 object.flags, object.name, 0, 0, 0, 0, object.mapExtra, object.memlock(), object.isFrozen());
     }
@@ -150,7 +187,10 @@ final class SimBpfMap extends AbstractBpfMap {
     @Override
     public void pin(String path) {
         ensureOpen(BpfCommand.BPF_OBJ_PIN);
-        int err = object.kernel.pin(object, path);
+        int err = fault(BpfCommand.BPF_OBJ_PIN);
+        if (err == 0) {
+            err = object.kernel.pin(object, path);
+        }
         if (err != 0) {
             throw failure(BpfCommand.BPF_OBJ_PIN, err, "path " + path);
         }
@@ -172,8 +212,12 @@ final class SimBpfMap extends AbstractBpfMap {
         return failure(BpfCommand.PROGRAM_HELPER, errno, detail);
     }
 
-    /** Throws when this descriptor is closed (for program views). */
+    /** Throws when this descriptor is closed (for program views), or an injected {@code PROGRAM_HELPER} fault. */
     void checkOpen() {
         ensureOpen(BpfCommand.PROGRAM_HELPER);
+        int fault = fault(BpfCommand.PROGRAM_HELPER);
+        if (fault != 0) {
+            throw failure(BpfCommand.PROGRAM_HELPER, fault, "injected fault");
+        }
     }
 }

@@ -54,7 +54,7 @@ public final class SimProgramView implements ProgramView {
         if (object.has(MapFlag.WRONLY_PROG)) {
             throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses program reads");
         }
-        int err = object.programLookup(ByteBuffer.wrap(key), ByteBuffer.wrap(value), cpu);
+        int err = object.kernel.calls.programLookup(object, ByteBuffer.wrap(key), ByteBuffer.wrap(value), cpu);
         if (err == ENOENT) {
             return false;
         }
@@ -70,7 +70,8 @@ public final class SimProgramView implements ProgramView {
         checkKey(key);
         checkValue(value);
         checkWritable();
-        int err = object.programUpdate(ByteBuffer.wrap(key), ByteBuffer.wrap(value), flags, cpu);
+        int err = object.kernel.calls.programUpdate(object, ByteBuffer.wrap(key), ByteBuffer.wrap(value), flags,
+                cpu);
         if (err != 0) {
             throw map.helperFailure(err, null);
         }
@@ -81,7 +82,7 @@ public final class SimProgramView implements ProgramView {
         map.checkOpen();
         checkKey(key);
         checkWritable();
-        int err = object.programDelete(ByteBuffer.wrap(key));
+        int err = object.kernel.calls.programDelete(object, ByteBuffer.wrap(key), cpu);
         if (err == ENOENT) {
             return false;
         }
@@ -99,7 +100,7 @@ public final class SimProgramView implements ProgramView {
         map.checkOpen();
         checkValue(value);
         checkWritable();
-        int err = d.programPush(ByteBuffer.wrap(value), flags);
+        int err = object.kernel.calls.programPush(d, ByteBuffer.wrap(value), flags, cpu);
         if (err != 0) {
             throw map.helperFailure(err, err == EINVAL ? "bpf_map_push_elem refused (flags, or the verifier for "
                     + object.type.bpftoolName() + ")" : null);
@@ -117,7 +118,7 @@ public final class SimProgramView implements ProgramView {
         if (object.has(MapFlag.WRONLY_PROG)) {
             throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses program reads");
         }
-        return helperResult(d.programPop(ByteBuffer.wrap(value)), "bpf_map_pop_elem");
+        return helperResult(object.kernel.calls.programPop(d, ByteBuffer.wrap(value), cpu), "bpf_map_pop_elem");
     }
 
     @Override

@@ -3,6 +3,7 @@ package org.bpfmaps.simulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -12,7 +13,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
@@ -21,6 +24,7 @@ import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
+import org.bpfmaps.simulator.state.StateDirectory;
 
 /**
  * A whole simulated kernel: its own map ids, its own bpf filesystem and its own possible CPUs.
@@ -45,6 +49,18 @@ import org.bpfmaps.MapType;
  * close descriptors you no longer need.
  *
  * <p><b>CPUs.</b> User-space calls are attributed to CPU 0 unless made inside {@link #onCpu(int, Supplier)}.
+ *
+ * <p><b>Persistence.</b> By default a kernel lives in memory and its maps die with it. Built with
+ * {@link Builder#stateDirectory(Path)}, it keeps its pinned maps in that directory, so that a later kernel (in this
+ * or another process) opened on the same directory finds them with their exact contents and internal state: it
+ * records every call that changes a map in a checksummed journal (one {@code fsync}ed record per call) and
+ * replays the journal when opened. Maps that no pin holds when the kernel is closed (or its process ends) are gone
+ * in the next kernel, as when a process exits and its descriptors close. The directory is locked for the
+ * kernel's whole life (between processes too): a second kernel on the same directory waits until the first is
+ * closed. See {@link org.bpfmaps.simulator.state} for the files, their checks and what survives a crash.
+ *
+ * <p><b>Fault injection.</b> {@link #faults()} makes chosen calls fail with a chosen errno before they run; see
+ * {@link FaultInjector}.
  */
 public final class SimulatedKernel implements MapBackend {
 
@@ -60,7 +76,11 @@ public final class SimulatedKernel implements MapBackend {
 
     private final int cpus;
     private final String root;
-    private final SecureRandom random = new SecureRandom();
+    private final RandomGenerator random;
+    private final FaultInjector faults = new FaultInjector();
+    /** How calls reach map objects: directly, or through the journal of a persisted kernel. */
+    final MapCalls calls;
+    private final Persistence persistence;
     private final ThreadLocal<int[]> currentCpu = ThreadLocal.withInitial(() -> new int[1]);
 
     // Guarded by this.
@@ -72,8 +92,34 @@ public final class SimulatedKernel implements MapBackend {
     private boolean closed;
 
     private SimulatedKernel(Builder b) {
-        this.cpus = b.cpus;
-        this.root = b.root;
+        this.random = b.randomSeed == null ? new SecureRandom() : new java.util.SplittableRandom(b.randomSeed);
+        if (b.stateDirectory == null) {
+            this.cpus = b.cpus;
+            this.root = b.root;
+            this.persistence = null;
+            this.calls = MapCalls.DIRECT;
+            return;
+        }
+        Persistence.Prepared p = Persistence.prepare(b.stateDirectory, b.lockTimeout);
+        try {
+            Persistence.Header h = p.header;
+            if (h != null && b.cpusSet && h.cpus() != b.cpus) {
+                throw new IllegalStateException("simulator state directory " + p.directory.path() + " holds a kernel "
+                        + "with " + h.cpus() + " possible CPUs; this kernel was asked for " + b.cpus);
+            }
+            if (h != null && b.rootSet && !h.root().equals(b.root)) {
+                throw new IllegalStateException("simulator state directory " + p.directory.path() + " holds a kernel "
+                        + "whose bpffs root is " + h.root() + "; this kernel was asked for " + b.root);
+            }
+            this.cpus = h != null ? h.cpus() : b.cpus;
+            this.root = h != null ? h.root() : b.root;
+            this.persistence = new Persistence(this, p.directory, b.stateSync);
+            this.calls = persistence;
+            persistence.load(p);
+        } catch (RuntimeException | Error e) {
+            p.directory.close();
+            throw e;
+        }
     }
 
     /** A builder with the host's possible CPU count and the default bpffs root. */
@@ -85,8 +131,60 @@ public final class SimulatedKernel implements MapBackend {
     public static final class Builder {
         private int cpus = HostCpus.possible();
         private String root = DEFAULT_BPFFS_ROOT;
+        private boolean cpusSet;
+        private boolean rootSet;
+        private Long randomSeed;
+        private Path stateDirectory;
+        private Duration lockTimeout = Duration.ofMinutes(1);
+        private boolean stateSync = true;
 
         private Builder() {
+        }
+
+        /**
+         * Persists this kernel's pinned maps in {@code directory} (see the class documentation), creating it
+         * ({@code 0700}) when missing. The directory's lock is taken and the state loaded by {@link #build()}, which
+         * fails with {@link IllegalStateException} when the directory is refused (owned by another user, writable by
+         * group or others), damaged ({@link org.bpfmaps.simulator.state.CorruptStateException}), or still locked
+         * after {@link #stateLockTimeout(Duration)}. A directory that already holds state fixes the CPU count and
+         * bpffs root: asking for different ones with {@link #cpus(int)} or {@link #bpffsRoot(String)} fails.
+         *
+         * @param directory the directory, or null for an in-memory kernel (the default);
+         *                  {@link StateDirectory#defaultLocation()} is the usual place
+         */
+        public Builder stateDirectory(Path directory) {
+            this.stateDirectory = directory;
+            return this;
+        }
+
+        /** How long {@link #build()} waits for a state directory another kernel holds (default 1 minute). */
+        public Builder stateLockTimeout(Duration timeout) {
+            Objects.requireNonNull(timeout, "timeout");
+            if (timeout.isNegative()) {
+                throw new IllegalArgumentException("timeout must not be negative: " + timeout);
+            }
+            this.lockTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Whether each persisted call is {@code fsync}ed before it returns (default true). Without it a call's
+         * record is still written before the call returns, which survives the process being killed but not a
+         * power loss.
+         */
+        public Builder stateSync(boolean sync) {
+            this.stateSync = sync;
+            return this;
+        }
+
+        /**
+         * Draws hash seeds (and every other random value the kernel needs) from a generator seeded with
+         * {@code seed}, making the kernel's behaviour reproducible; by default they come from {@link SecureRandom},
+         * as the kernel's {@code get_random_u32()}.
+         */
+        public Builder randomSeed(long seed) {
+            this.randomSeed = seed;
+            return this;
         }
 
         /** Sets the number of simulated possible CPUs (at least 1). */
@@ -95,6 +193,7 @@ public final class SimulatedKernel implements MapBackend {
                 throw new IllegalArgumentException("cpus must be at least 1, got " + cpus);
             }
             this.cpus = cpus;
+            this.cpusSet = true;
             return this;
         }
 
@@ -105,6 +204,7 @@ public final class SimulatedKernel implements MapBackend {
                 throw new IllegalArgumentException("bpffs root must be absolute without a trailing '/': " + root);
             }
             this.root = root;
+            this.rootSet = true;
             return this;
         }
 
@@ -134,20 +234,50 @@ public final class SimulatedKernel implements MapBackend {
         return CreateChecks.emulates(type);
     }
 
+    /** The fault injector of this kernel. */
+    public FaultInjector faults() {
+        return faults;
+    }
+
+    /** The state directory this kernel persists its pinned maps in, if it was built with one. */
+    public java.util.Optional<Path> stateDirectory() {
+        return persistence == null ? java.util.Optional.empty() : java.util.Optional.of(persistence.directory());
+    }
+
+    /**
+     * Rewrites the state journal without the records of maps that no longer exist (a no-op for an in-memory
+     * kernel). Loading a state directory does this by itself when those records are at least half the journal.
+     */
+    public void compactState() {
+        if (persistence == null) {
+            return;
+        }
+        synchronized (this) {
+            ensureOpen();
+            persistence.compact(liveIds());
+        }
+    }
+
     @Override
     public BpfMap create(MapSpec spec) {
         Objects.requireNonNull(spec, "spec");
+        int fault = faults.check(BpfCommand.BPF_MAP_CREATE, null);
+        if (fault != 0) {
+            throw BpfException.of(BpfCommand.BPF_MAP_CREATE, fault, "map spec " + spec, "injected fault");
+        }
         CreateChecks.Refusal r = CreateChecks.check(spec, cpus);
         if (r != null) {
             throw BpfException.of(BpfCommand.BPF_MAP_CREATE, r.errno(), "map spec " + spec, r.detail());
         }
         synchronized (this) {
             ensureOpen();
-            int id = ++lastId;
-            MapObject object = DelegatedMapObject.handles(spec.type())
-                    ? new DelegatedMapObject(this, spec, id, random.nextInt())
-                    : spec.type().isHashTable() ? new HashTable(this, spec, id, random.nextInt())
-                    : new ArrayTable(this, spec, id);
+            int id = lastId + 1;
+            int seed = random.nextInt();
+            if (persistence != null) {
+                persistence.logCreate(spec, id, seed);
+            }
+            lastId = id;
+            MapObject object = newObject(spec, id, seed);
             maps.put(id, object);
             Access access = MapFlag.RDONLY.isSet(spec.flags()) ? Access.READ_ONLY
                     : MapFlag.WRONLY.isSet(spec.flags()) ? Access.WRITE_ONLY : Access.READ_WRITE;
@@ -155,9 +285,20 @@ public final class SimulatedKernel implements MapBackend {
         }
     }
 
+    /** A new map object; {@code seed} is the random u32 drawn for it (hash seeds). */
+    private MapObject newObject(MapSpec spec, int id, int seed) {
+        return DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
+                : spec.type().isHashTable() ? new HashTable(this, spec, id, seed)
+                : new ArrayTable(this, spec, id);
+    }
+
     @Override
     public BpfMap openPinned(String path, Access access) {
         Objects.requireNonNull(access, "access");
+        int fault = faults.check(BpfCommand.BPF_OBJ_GET, null);
+        if (fault != 0) {
+            throw BpfException.of(BpfCommand.BPF_OBJ_GET, fault, "path " + path, "injected fault");
+        }
         String resolved = resolve(path);
         synchronized (this) {
             ensureOpen();
@@ -179,6 +320,11 @@ public final class SimulatedKernel implements MapBackend {
     @Override
     public BpfMap openById(int id, Access access) {
         Objects.requireNonNull(access, "access");
+        int fault = faults.check(BpfCommand.BPF_MAP_GET_FD_BY_ID, null);
+        if (fault != 0) {
+            throw BpfException.of(BpfCommand.BPF_MAP_GET_FD_BY_ID, fault, "map id " + Integer.toUnsignedString(id),
+                    "injected fault");
+        }
         synchronized (this) {
             ensureOpen();
             MapObject object = maps.get(id);
@@ -219,6 +365,9 @@ public final class SimulatedKernel implements MapBackend {
             if (err != 0) {
                 throw BpfException.of(BpfCommand.BPF_OBJ_PIN, err, "path " + path, "mkdir failed");
             }
+            if (persistence != null) {
+                persistence.logMkdir(resolved);
+            }
             directories.add(resolved);
         }
     }
@@ -232,10 +381,14 @@ public final class SimulatedKernel implements MapBackend {
         synchronized (this) {
             ensureOpen();
             String resolved = resolve(path);
-            MapObject object = resolved == null ? null : pins.remove(resolved);
+            MapObject object = resolved == null ? null : pins.get(resolved);
             if (object == null) {
                 throw BpfException.of(BpfCommand.BPF_OBJ_PIN, ENOENT, "path " + path, "nothing is pinned there");
             }
+            if (persistence != null) {
+                persistence.logUnpin(object, resolved);
+            }
+            pins.remove(resolved);
             dropReference(object);
         }
     }
@@ -278,6 +431,9 @@ public final class SimulatedKernel implements MapBackend {
             pins.clear();
             maps.clear();
             directories.clear();
+            if (persistence != null) {
+                persistence.close();
+            }
         }
     }
 
@@ -307,15 +463,69 @@ public final class SimulatedKernel implements MapBackend {
         if (err != 0) {
             return err;
         }
+        if (persistence != null) {
+            persistence.logPin(object, resolved);
+        }
         pins.put(resolved, object);
         object.references++;
         return 0;
     }
 
-    private void dropReference(MapObject object) {
+    /** Drops one descriptor's or pin's reference; the map goes when none is left. */
+    synchronized void dropReference(MapObject object) {
         if (--object.references == 0) {
             maps.remove(object.id);
         }
+    }
+
+    // ---- replay of a persisted state (single-threaded, while the kernel is built) ---------------------------
+
+    /** The ids of the maps that exist. */
+    synchronized Set<Integer> liveIds() {
+        return new TreeSet<>(maps.keySet());
+    }
+
+    synchronized int replayLastId() {
+        return lastId;
+    }
+
+    synchronized void replaySetLastId(int id) {
+        lastId = Math.max(lastId, id);
+    }
+
+    /** Recreates a map as the journal created it, holding one reference for the writer's descriptor. */
+    synchronized MapObject replayCreate(MapSpec spec, int id, int seed) {
+        MapObject object = newObject(spec, id, seed);
+        object.references = 1;
+        maps.put(id, object);
+        lastId = Math.max(lastId, id);
+        return object;
+    }
+
+    synchronized boolean replayPin(MapObject object, String path) {
+        if (checkNewEntry(path) != 0 || !path.equals(resolve(path))) {
+            return false;
+        }
+        pins.put(path, object);
+        object.references++;
+        return true;
+    }
+
+    synchronized boolean replayUnpin(MapObject object, String path) {
+        if (pins.get(path) != object) {
+            return false;
+        }
+        pins.remove(path);
+        dropReference(object);
+        return true;
+    }
+
+    synchronized boolean replayMkdir(String path) {
+        if (checkNewEntry(path) != 0 || !path.equals(resolve(path))) {
+            return false;
+        }
+        directories.add(path);
+        return true;
     }
 
     // ---- paths ----------------------------------------------------------------------------------------------

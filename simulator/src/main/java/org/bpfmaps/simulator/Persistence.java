@@ -1,0 +1,658 @@
+package org.bpfmaps.simulator;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bpfmaps.BpfCommand;
+import org.bpfmaps.MapSpec;
+import org.bpfmaps.MapType;
+import org.bpfmaps.simulator.state.CorruptStateException;
+import org.bpfmaps.simulator.state.Journal;
+import org.bpfmaps.simulator.state.StateDirectory;
+
+/**
+ * The persisted state of a {@link SimulatedKernel}: a journal of every call that changed it, replayed at start.
+ *
+ * <p>Exists because the simulator is deterministic given the random seeds it draws: replaying the same calls in
+ * the same order, each on the CPU it ran on, rebuilds every map exactly, including state that no dump shows (hash
+ * seeds and bucket order, frozen flags, ids, LRU lists, bloom filter bits, queue order). Records, one per command
+ * (see {@link Journal} for the framing), in {@link DataOutputStream} encoding:
+ * <pre>
+ *   'H' version cpus root(UTF) lastId                      header, always the first record
+ *   'C' id seed cpu type(UTF) keySize valueSize maxEntries flags name(UTF) mapExtra numaNode
+ *   'P' id path(UTF)          'U' id path(UTF)             pin, unpin (successful ones only)
+ *   'D' 0 path(UTF)                                        mkdir
+ *   'u' id cpu flags key value errno                       BPF_MAP_UPDATE_ELEM
+ *   'd' id cpu key errno                                   BPF_MAP_DELETE_ELEM
+ *   'x' id cpu key valueLength errno                       BPF_MAP_LOOKUP_AND_DELETE_ELEM
+ *   'l' id cpu key valueLength errno                       BPF_MAP_LOOKUP_ELEM (LRU types only)
+ *   'f' id cpu errno                                       BPF_MAP_FREEZE
+ *   'b' id cpu command(UTF) inBatch outBatch keys values count elemFlags errno doneCount
+ *   'L' 'W' 'E' 'S' 'O' id cpu ...                         program lookup (LRU only), update, delete, push, pop
+ * </pre>
+ * Byte arrays are a length ({@code -1} for null) and the bytes. Calls that only read (lookups on types whose
+ * lookups change nothing, get-next-key, peek, info) are not recorded, nor are calls refused by the descriptor's
+ * own checks or by fault injection, which never reach the map. Every recorded call carries the errno it returned;
+ * replay checks that it returns the same, so a replay that diverges fails loudly instead of loading a wrong state.
+ *
+ * <p>Descriptors are not recorded: the loading process has none of the writer's descriptors, so after the replay
+ * every map that no pin holds is dropped, as when a process exits and its descriptors close. Map ids are never
+ * reused across processes (the header carries the last id handed out).
+ *
+ * <p><b>Atomicity.</b> A call is applied, then its record is appended with one write and {@code fsync}ed before
+ * the call returns. A process killed before the write completes leaves a torn tail, which loading ignores: the
+ * call never happened. All recorded calls of one kernel are serialised by this object's monitor, so the journal
+ * order is the order the calls ran in.
+ *
+ * <p><b>Compaction.</b> {@link #compact(Set)} rewrites the journal (atomically, see
+ * {@link Journal#rewrite(Path, List)}) without the records of maps that no longer exist; at load this happens
+ * when those records are at least half of the journal or 1 MiB. The records of maps that still exist are kept
+ * whole, so a pinned map's journal grows with every change made to it.
+ */
+final class Persistence extends MapCalls {
+
+    static final int VERSION = 1;
+
+    static final byte HEADER = 'H';
+    static final byte CREATE = 'C';
+    static final byte PIN = 'P';
+    static final byte UNPIN = 'U';
+    static final byte MKDIR = 'D';
+    static final byte UPDATE = 'u';
+    static final byte DELETE = 'd';
+    static final byte LOOKUP_AND_DELETE = 'x';
+    static final byte LOOKUP = 'l';
+    static final byte FREEZE = 'f';
+    static final byte BATCH = 'b';
+    static final byte PROG_LOOKUP = 'L';
+    static final byte PROG_UPDATE = 'W';
+    static final byte PROG_DELETE = 'E';
+    static final byte PROG_PUSH = 'S';
+    static final byte PROG_POP = 'O';
+
+    private static final long COMPACT_AT_BYTES = 1 << 20;
+
+    /** The header of a journal. */
+    record Header(int version, int cpus, String root, int lastId) {
+    }
+
+    /** A locked state directory and what its journal held, before a kernel is built from it. */
+    static final class Prepared {
+        final StateDirectory directory;
+        final Journal.Contents contents;
+        final Header header;
+
+        Prepared(StateDirectory directory, Journal.Contents contents, Header header) {
+            this.directory = directory;
+            this.contents = contents;
+            this.header = header;
+        }
+    }
+
+    /** Locks {@code dir} (creating it when missing) and reads its journal, if any. */
+    static Prepared prepare(Path dir, Duration lockTimeout) {
+        StateDirectory sd = StateDirectory.open(dir, lockTimeout);
+        try {
+            Path file = sd.journal();
+            if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+                return new Prepared(sd, null, null);
+            }
+            Journal.Contents c = Journal.read(file);
+            if (c.records().isEmpty()) {
+                throw new CorruptStateException(file, Journal.MAGIC.length, "the journal has no header record");
+            }
+            Header h;
+            try {
+                DataInputStream in = input(c.records().get(0));
+                if (in.readByte() != HEADER) {
+                    throw new CorruptStateException(file, c.offsets().get(0), "the first record is not a header");
+                }
+                h = new Header(in.readInt(), in.readInt(), in.readUTF(), in.readInt());
+            } catch (IOException e) {
+                throw new CorruptStateException(file, c.offsets().get(0), "the header record is truncated");
+            }
+            if (h.version() != VERSION) {
+                throw new CorruptStateException(file, c.offsets().get(0), "journal version " + h.version()
+                        + " is not the supported version " + VERSION);
+            }
+            return new Prepared(sd, c, h);
+        } catch (RuntimeException | Error e) {
+            sd.close();
+            throw e;
+        }
+    }
+
+    private final SimulatedKernel kernel;
+    private final StateDirectory directory;
+    private final boolean sync;
+    // Guarded by this.
+    private Journal journal;
+    private IOException broken;
+
+    Persistence(SimulatedKernel kernel, StateDirectory directory, boolean sync) {
+        this.kernel = kernel;
+        this.directory = directory;
+        this.sync = sync;
+    }
+
+    /** The state directory. */
+    Path directory() {
+        return directory.path();
+    }
+
+    // ---- load -----------------------------------------------------------------------------------------------
+
+    /** Replays {@code p}'s journal into the (empty) kernel, then opens the journal for appending. */
+    synchronized void load(Prepared p) {
+        Path file = directory.journal();
+        if (p.contents == null) {
+            Journal.rewrite(file, List.of(header()));
+            journal = Journal.openForAppend(file, Journal.read(file).goodLength(), sync);
+            return;
+        }
+        List<byte[]> records = p.contents.records();
+        List<Long> offsets = p.contents.offsets();
+        Map<Integer, MapObject> objects = new HashMap<>();
+        kernel.replaySetLastId(p.header.lastId());
+        for (int i = 1; i < records.size(); i++) {
+            try {
+                replay(records.get(i), objects);
+            } catch (IOException e) {
+                throw new CorruptStateException(file, offsets.get(i), "record is truncated (" + e + ")");
+            } catch (ReplayException e) {
+                throw new CorruptStateException(file, offsets.get(i), e.getMessage());
+            }
+        }
+        for (MapObject o : objects.values()) {
+            kernel.dropReference(o); // the writer's descriptors are closed
+        }
+        Set<Integer> live = kernel.liveIds();
+        long dead = 0;
+        long total = 0;
+        for (int i = 1; i < records.size(); i++) {
+            int id = mapIdOf(records.get(i));
+            total += records.get(i).length;
+            if (id != 0 && !live.contains(id)) {
+                dead += records.get(i).length;
+            }
+        }
+        if (dead > 0 && (2 * dead >= total || dead >= COMPACT_AT_BYTES)) {
+            rewrite(records, live);
+        } else {
+            journal = Journal.openForAppend(file, p.contents.goodLength(), sync);
+        }
+    }
+
+    private static final class ReplayException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ReplayException(String message) {
+            super(message);
+        }
+    }
+
+    private void replay(byte[] record, Map<Integer, MapObject> objects) throws IOException, ReplayException {
+        DataInputStream in = input(record);
+        byte op = in.readByte();
+        int id = in.readInt();
+        if (op == MKDIR) {
+            String path = in.readUTF();
+            if (!kernel.replayMkdir(path)) {
+                throw new ReplayException("mkdir " + path + " does not replay");
+            }
+            return;
+        }
+        if (op == CREATE) {
+            int seed = in.readInt();
+            in.readInt(); // cpu: creation does not depend on it
+            MapType type;
+            try {
+                type = MapType.valueOf(in.readUTF());
+            } catch (IllegalArgumentException e) {
+                throw new ReplayException("unknown map type");
+            }
+            MapSpec spec = MapSpec.builder(type).keySize(in.readInt()).valueSize(in.readInt())
+                    .maxEntries(in.readInt()).flags(in.readInt()).name(in.readUTF()).mapExtra(in.readLong())
+                    .numaNode(in.readInt()).build();
+            if (objects.containsKey(id)) {
+                throw new ReplayException("map id " + id + " is created twice");
+            }
+            objects.put(id, kernel.replayCreate(spec, id, seed));
+            return;
+        }
+        MapObject o = objects.get(id);
+        if (o == null) {
+            throw new ReplayException("record (type '" + (char) op + "') names map id " + id
+                    + ", which no earlier record creates");
+        }
+        if (op == PIN || op == UNPIN) {
+            String path = in.readUTF();
+            boolean ok = op == PIN ? kernel.replayPin(o, path) : kernel.replayUnpin(o, path);
+            if (!ok) {
+                throw new ReplayException((op == PIN ? "pin of map id " : "unpin of map id ") + id + " at " + path
+                        + " does not replay");
+            }
+            return;
+        }
+        int cpu = in.readInt();
+        if (cpu < 0 || cpu >= kernel.possibleCpus()) {
+            throw new ReplayException("CPU " + cpu + " is not one of the " + kernel.possibleCpus() + " CPUs");
+        }
+        int got;
+        int expected;
+        switch (op) {
+            case UPDATE: {
+                long flags = in.readLong();
+                byte[] k = readBytes(in);
+                byte[] v = readBytes(in);
+                got = kernel.onCpu(cpu, () -> o.update(w(k), w(v), flags));
+                break;
+            }
+            case DELETE: {
+                byte[] k = readBytes(in);
+                got = kernel.onCpu(cpu, () -> o.delete(w(k)));
+                break;
+            }
+            case LOOKUP_AND_DELETE: {
+                byte[] k = readBytes(in);
+                byte[] v = new byte[in.readInt()];
+                got = kernel.onCpu(cpu, () -> o.lookupAndDelete(w(k), w(v)));
+                break;
+            }
+            case LOOKUP: {
+                byte[] k = readBytes(in);
+                byte[] v = new byte[in.readInt()];
+                got = kernel.onCpu(cpu, () -> o.lookup(w(k), w(v)));
+                break;
+            }
+            case FREEZE:
+                got = o.freeze();
+                break;
+            case BATCH: {
+                BpfCommand command;
+                try {
+                    command = BpfCommand.valueOf(in.readUTF());
+                } catch (IllegalArgumentException e) {
+                    throw new ReplayException("unknown batch command");
+                }
+                byte[] inBatch = readBytes(in);
+                byte[] outBatch = readBytes(in);
+                byte[] keys = readBytes(in);
+                byte[] values = readBytes(in);
+                int count = in.readInt();
+                long elemFlags = in.readLong();
+                MapObject.Batch b = kernel.onCpu(cpu,
+                        () -> o.batch(command, inBatch, outBatch, keys, values, count, elemFlags));
+                got = b.errno();
+                expected = in.readInt();
+                int done = in.readInt();
+                if (got != expected || b.count() != done) {
+                    throw new ReplayException(command + " on map id " + id + " replays as errno " + got + ", count "
+                            + b.count() + " where the journal says errno " + expected + ", count " + done);
+                }
+                return;
+            }
+            case PROG_LOOKUP: {
+                byte[] k = readBytes(in);
+                byte[] v = new byte[in.readInt()];
+                got = kernel.onCpu(cpu, () -> o.programLookup(w(k), w(v), cpu));
+                break;
+            }
+            case PROG_UPDATE: {
+                long flags = in.readLong();
+                byte[] k = readBytes(in);
+                byte[] v = readBytes(in);
+                got = kernel.onCpu(cpu, () -> o.programUpdate(w(k), w(v), flags, cpu));
+                break;
+            }
+            case PROG_DELETE: {
+                byte[] k = readBytes(in);
+                got = kernel.onCpu(cpu, () -> o.programDelete(w(k)));
+                break;
+            }
+            case PROG_PUSH:
+            case PROG_POP: {
+                if (!(o instanceof DelegatedMapObject d)) {
+                    throw new ReplayException("push/pop on map id " + id + ", a " + o.type);
+                }
+                if (op == PROG_PUSH) {
+                    long flags = in.readLong();
+                    byte[] v = readBytes(in);
+                    got = kernel.onCpu(cpu, () -> d.programPush(w(v), flags));
+                } else {
+                    byte[] v = new byte[in.readInt()];
+                    got = kernel.onCpu(cpu, () -> d.programPop(w(v)));
+                }
+                break;
+            }
+            default:
+                throw new ReplayException("unknown record type '" + (char) op + "'");
+        }
+        expected = in.readInt();
+        if (got != expected) {
+            throw new ReplayException("record type '" + (char) op + "' on map id " + id + " replays as errno " + got
+                    + " where the journal says " + expected + " (was the state written by a different simulator?)");
+        }
+    }
+
+    // ---- kernel calls -------------------------------------------------------------------------------------
+
+    synchronized void logCreate(MapSpec spec, int id, int seed) {
+        Out o = new Out(CREATE, id);
+        o.i(seed).i(kernel.currentCpu()).s(spec.type().name()).i(spec.keySize()).i(spec.valueSize())
+                .i(spec.maxEntries()).i(spec.flags()).s(spec.name()).l(spec.mapExtra()).i(spec.numaNode());
+        append(o);
+    }
+
+    synchronized void logPin(MapObject object, String path) {
+        append(new Out(PIN, object.id).s(path));
+    }
+
+    synchronized void logUnpin(MapObject object, String path) {
+        append(new Out(UNPIN, object.id).s(path));
+    }
+
+    synchronized void logMkdir(String path) {
+        append(new Out(MKDIR, 0).s(path));
+    }
+
+    /** Rewrites the journal with only the records of maps in {@code live} (and directories). */
+    synchronized void compact(Set<Integer> live) {
+        checkUsable();
+        Journal.Contents c = Journal.read(directory.journal());
+        List<byte[]> records = c.records();
+        journal.close();
+        journal = null;
+        rewrite(records, live);
+    }
+
+    private void rewrite(List<byte[]> records, Set<Integer> live) {
+        List<byte[]> kept = new ArrayList<>();
+        kept.add(header());
+        for (int i = 1; i < records.size(); i++) {
+            int id = mapIdOf(records.get(i));
+            if (id == 0 || live.contains(id)) {
+                kept.add(records.get(i));
+            }
+        }
+        Path file = directory.journal();
+        Journal.rewrite(file, kept);
+        journal = Journal.openForAppend(file, Journal.read(file).goodLength(), sync);
+    }
+
+    /** Closes the journal and releases the directory's lock. */
+    synchronized void close() {
+        try {
+            if (journal != null) {
+                journal.close();
+                journal = null;
+            }
+        } finally {
+            directory.close();
+        }
+    }
+
+    // ---- map calls ----------------------------------------------------------------------------------------
+
+    /** Whether lookups change state that later calls see (LRU reference bits and lists). */
+    static boolean readsChangeState(MapType type) {
+        return type == MapType.LRU_HASH || type == MapType.LRU_PERCPU_HASH;
+    }
+
+    @Override
+    int lookup(MapObject o, ByteBuffer key, ByteBuffer value) {
+        if (!readsChangeState(o.type)) {
+            return o.lookup(key, value);
+        }
+        synchronized (this) {
+            checkUsable();
+            byte[] k = copy(key, o.keySize);
+            int err = o.lookup(key, value);
+            append(new Out(LOOKUP, o.id).i(kernel.currentCpu()).b(k).i(o.valueBufferSize).i(err));
+            return err;
+        }
+    }
+
+    @Override
+    synchronized int update(MapObject o, ByteBuffer key, ByteBuffer value, long flags) {
+        checkUsable();
+        byte[] k = copy(key, o.keySize);
+        byte[] v = copy(value, o.valueBufferSize);
+        int err = o.update(key, value, flags);
+        append(new Out(UPDATE, o.id).i(kernel.currentCpu()).l(flags).b(k).b(v).i(err));
+        return err;
+    }
+
+    @Override
+    synchronized int delete(MapObject o, ByteBuffer key) {
+        checkUsable();
+        byte[] k = copy(key, o.keySize);
+        int err = o.delete(key);
+        append(new Out(DELETE, o.id).i(kernel.currentCpu()).b(k).i(err));
+        return err;
+    }
+
+    @Override
+    synchronized int lookupAndDelete(MapObject o, ByteBuffer key, ByteBuffer value) {
+        checkUsable();
+        byte[] k = copy(key, o.keySize);
+        int err = o.lookupAndDelete(key, value);
+        append(new Out(LOOKUP_AND_DELETE, o.id).i(kernel.currentCpu()).b(k).i(o.valueBufferSize).i(err));
+        return err;
+    }
+
+    @Override
+    synchronized int freeze(MapObject o) {
+        checkUsable();
+        int err = o.freeze();
+        append(new Out(FREEZE, o.id).i(kernel.currentCpu()).i(err));
+        return err;
+    }
+
+    @Override
+    MapObject.Batch batch(MapObject o, BpfCommand command, byte[] inBatch, byte[] outBatch, byte[] keys,
+                          byte[] values, int count, long elemFlags) {
+        if (command == BpfCommand.BPF_MAP_LOOKUP_BATCH && !readsChangeState(o.type)) {
+            return o.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
+        }
+        synchronized (this) {
+            checkUsable();
+            Out rec = new Out(BATCH, o.id).i(kernel.currentCpu()).s(command.name()).b(clone(inBatch))
+                    .b(clone(outBatch)).b(clone(keys)).b(clone(values)).i(count).l(elemFlags);
+            MapObject.Batch b = o.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
+            append(rec.i(b.errno()).i(b.count()));
+            return b;
+        }
+    }
+
+    @Override
+    int programLookup(MapObject o, ByteBuffer key, ByteBuffer value, int cpu) {
+        if (!readsChangeState(o.type)) {
+            return o.programLookup(key, value, cpu);
+        }
+        synchronized (this) {
+            checkUsable();
+            byte[] k = copy(key, o.keySize);
+            int err = o.programLookup(key, value, cpu);
+            append(new Out(PROG_LOOKUP, o.id).i(cpu).b(k).i(value == null ? 0 : value.remaining()).i(err));
+            return err;
+        }
+    }
+
+    @Override
+    synchronized int programUpdate(MapObject o, ByteBuffer key, ByteBuffer value, long flags, int cpu) {
+        checkUsable();
+        byte[] k = copy(key, o.keySize);
+        byte[] v = copy(value, value == null ? 0 : value.remaining());
+        int err = o.programUpdate(key, value, flags, cpu);
+        append(new Out(PROG_UPDATE, o.id).i(cpu).l(flags).b(k).b(v).i(err));
+        return err;
+    }
+
+    @Override
+    synchronized int programDelete(MapObject o, ByteBuffer key, int cpu) {
+        checkUsable();
+        byte[] k = copy(key, o.keySize);
+        int err = o.programDelete(key);
+        append(new Out(PROG_DELETE, o.id).i(cpu).b(k).i(err));
+        return err;
+    }
+
+    @Override
+    synchronized int programPush(DelegatedMapObject o, ByteBuffer value, long flags, int cpu) {
+        checkUsable();
+        byte[] v = copy(value, value == null ? 0 : value.remaining());
+        int err = o.programPush(value, flags);
+        append(new Out(PROG_PUSH, o.id).i(cpu).l(flags).b(v).i(err));
+        return err;
+    }
+
+    @Override
+    synchronized int programPop(DelegatedMapObject o, ByteBuffer value, int cpu) {
+        checkUsable();
+        int n = value == null ? 0 : value.remaining();
+        int err = o.programPop(value);
+        append(new Out(PROG_POP, o.id).i(cpu).i(n).i(err));
+        return err;
+    }
+
+    // ---- encoding -----------------------------------------------------------------------------------------
+
+    private byte[] header() {
+        Out o = new Out(HEADER, VERSION);
+        o.i(kernel.possibleCpus()).s(kernel.bpffsRoot()).i(kernel.replayLastId());
+        return o.bytes();
+    }
+
+    private void checkUsable() {
+        if (broken != null) {
+            throw new IllegalStateException("the simulator state in " + directory.path() + " could not be written "
+                    + "earlier (" + broken + "); this kernel's later changes are not persisted", broken);
+        }
+        if (journal == null) {
+            throw new IllegalStateException("the simulator state in " + directory.path() + " is closed");
+        }
+    }
+
+    private void append(Out o) {
+        checkUsable();
+        try {
+            journal.append(o.bytes());
+        } catch (UncheckedIOException e) {
+            broken = e.getCause();
+            throw e;
+        }
+    }
+
+    /** The map id a record is about, 0 for the header and directories. */
+    static int mapIdOf(byte[] record) {
+        if (record[0] == HEADER || record[0] == MKDIR || record.length < 5) {
+            return 0;
+        }
+        return (record[1] & 0xff) << 24 | (record[2] & 0xff) << 16 | (record[3] & 0xff) << 8 | (record[4] & 0xff);
+    }
+
+    private static DataInputStream input(byte[] record) {
+        return new DataInputStream(new ByteArrayInputStream(record));
+    }
+
+    private static byte[] readBytes(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0) {
+            return null;
+        }
+        byte[] b = new byte[n];
+        in.readFully(b);
+        return b;
+    }
+
+    private static ByteBuffer w(byte[] b) {
+        return b == null ? null : ByteBuffer.wrap(b);
+    }
+
+    private static byte[] copy(ByteBuffer b, int n) {
+        if (b == null) {
+            return null;
+        }
+        byte[] out = new byte[n];
+        b.get(b.position(), out, 0, n);
+        return out;
+    }
+
+    private static byte[] clone(byte[] b) {
+        return b == null ? null : b.clone();
+    }
+
+    /** A record under construction. */
+    private static final class Out {
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        private final DataOutputStream out = new DataOutputStream(bytes);
+
+        Out(byte op, int id) {
+            try {
+                out.writeByte(op);
+                out.writeInt(id);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+        }
+
+        Out i(int v) {
+            try {
+                out.writeInt(v);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return this;
+        }
+
+        Out l(long v) {
+            try {
+                out.writeLong(v);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return this;
+        }
+
+        Out s(String v) {
+            try {
+                out.writeUTF(v);
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return this;
+        }
+
+        Out b(byte[] v) {
+            try {
+                if (v == null) {
+                    out.writeInt(-1);
+                } else {
+                    out.writeInt(v.length);
+                    out.write(v);
+                }
+            } catch (IOException e) {
+                throw new AssertionError(e);
+            }
+            return this;
+        }
+
+        byte[] bytes() {
+            return bytes.toByteArray();
+        }
+    }
+}

@@ -447,7 +447,7 @@ class RingBufferReaderKernelTest {
     }
 
     @Test
-    @DisplayName("the reader keeps working, polling included, after the map handle is closed (its mappings hold the map)")
+    @DisplayName("the reader keeps working, polling included, after the map handle is closed (the mappings hold it)")
     void readerOutlivesMapHandle() throws Exception {
         BpfMap map = ring(backend, MapType.RINGBUF, 4096);
         BpfMap other;

@@ -301,10 +301,11 @@ class RingBufferReaderStressKernelTest {
             Arrays.sort(steady);
             double best = steady[0];
             double median = steady[steady.length / 2];
-            System.out.printf("ringbuf throughput %s (linux reader, %d-byte records, %d KiB ring, %d per round, %d rounds, "
-                    + "second half): best %.1f ns/record = %.1f M records/s; median %.1f ns/record = %.1f M records/s "
-                    + "(first round %.0f ns/record; sink %d)%n", label, payload, ringSize >> 10, capacity, rounds, best,
-                    1e3 / best, median, 1e3 / median, nsPerRecord[0], sink[0]);
+            System.out.printf("ringbuf throughput %s (linux reader, %d-byte records, %d KiB ring, %d per round, "
+                    + "%d rounds, second half): best %.1f ns/record = %.1f M records/s; "
+                    + "median %.1f ns/record = %.1f M records/s (first round %.0f ns/record; sink %d)%n", label,
+                    payload,
+                    ringSize >> 10, capacity, rounds, best, 1e3 / best, median, 1e3 / median, nsPerRecord[0], sink[0]);
         }
     }
 }

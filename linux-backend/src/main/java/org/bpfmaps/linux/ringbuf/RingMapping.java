@@ -16,15 +16,18 @@ import org.bpfmaps.linux.sys.LibC;
  * <p>Exists so the reader and the writer share one place that touches the shared pages, and every access says
  * its memory ordering in its name. The two positions and the record {@code len} words are shared with the
  * kernel, which uses {@code smp_load_acquire} / {@code smp_store_release} on them; this class does the same
- * through {@link VarHandle} byte-buffer views ({@code getAcquire} / {@code setRelease}), which compile to plain
- * loads and stores on x86-64 (TSO) and to {@code ldar} / {@code stlr} on arm64, and are never reordered by the
- * JIT across the other accesses of the thread:
+ * through {@link VarHandle} byte-buffer views ({@code getAcquire} / {@code setRelease}). These compile to plain
+ * loads and stores on x86-64 (TSO) and to {@code ldar} / {@code stlr} on arm64, and bind the JIT as well as the
+ * CPU: no later access of the thread moves before an acquire load, no earlier one after a release store. The
+ * pairs:
  * <ul>
  *   <li>{@link #producerPositionAcquire()} then {@link #lenAcquire(long)}: the producer wrote the header before
  *       publishing {@code producer_pos} with a release store, and cleared BUSY with a release store (kernel:
  *       {@code xchg}) after writing the payload, so a reader that sees a record not BUSY sees its payload.</li>
  *   <li>{@link #consumerPositionRelease(long)}: every read of the consumed records happens before the store, so
  *       a producer that acquires the new {@code consumer_pos} may overwrite them.</li>
+ *   <li>{@link #consumerPositionAcquire()} (user ring buffer reserve): the kernel stores {@code consumer_pos}
+ *       with release after its drain callback is done with the records, so their bytes may be reused.</li>
  *   <li>{@link #producerPositionRelease(long)} (user ring buffer): the BUSY header is written before, so the
  *       kernel never sees the new position with a stale header.</li>
  *   <li>{@link #lenRelease(long, int)} (user ring buffer submit or discard): the payload is written before.</li>

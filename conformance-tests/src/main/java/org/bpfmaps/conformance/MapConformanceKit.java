@@ -429,6 +429,20 @@ public abstract class MapConformanceKit {
         }
 
         @Test
+        @DisplayName("info of a map created BPF_F_RDONLY or BPF_F_WRONLY omits those bits: the kernel keeps only "
+                + "the permanent flags (bpf_map_flags_retain_permanent); the creating fd keeps the access")
+        void infoOmitsFdFlags() {
+            try (BpfMap m = newMap(MapFlag.RDONLY, MapFlag.RDONLY_PROG)) {
+                assertEquals(MapFlag.RDONLY_PROG.bit(), m.info().flags());
+                assertEquals(org.bpfmaps.Access.READ_ONLY, m.access());
+            }
+            try (BpfMap m = newMap(MapFlag.WRONLY)) {
+                assertEquals(0, m.info().flags());
+                assertEquals(org.bpfmaps.Access.WRITE_ONLY, m.access());
+            }
+        }
+
+        @Test
         @DisplayName("info reports the type, sizes, max_entries and flags the map was created with")
         void info() {
             try (BpfMap m = newMap(MapFlag.RDONLY_PROG)) {

@@ -47,7 +47,7 @@ public abstract class DifferentialKit {
     /** Operations per generated scenario. */
     public static final int OPS_PER_TRY = 400;
     /** Tries (scenarios) per map type. */
-    public static final int TRIES = 600;
+    public static final int TRIES = 650;
     /** Operations each type must reach in a run. */
     public static final long REQUIRED_OPS = 200_000;
 

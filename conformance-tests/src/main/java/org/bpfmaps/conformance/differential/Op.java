@@ -6,9 +6,12 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.bpfmaps.Access;
 import org.bpfmaps.BatchResult;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
+import org.bpfmaps.MapFlag;
+import org.bpfmaps.MapInfo;
 import org.bpfmaps.ProgramView;
 import org.bpfmaps.UpdateFlags;
 
@@ -488,6 +491,58 @@ public sealed interface Op {
         @Override
         public String toString() {
             return inner + " [via " + (direct ? "direct" : "heap") + " ByteBuffers at offset " + offset + "]";
+        }
+    }
+
+    /** {@code BPF_OBJ_GET_INFO_BY_FD}: the attributes both kernels must report (not the id). */
+    record Info() implements Op {
+        @Override
+        public String apply(Side s) {
+            try {
+                MapInfo i = s.map.info();
+                // RDONLY/WRONLY are masked: the kernel drops them from the map's flags (they belong to the fd),
+                // the simulator reported them; MapConformanceKit#infoOmitsFdFlags checks that on its own.
+                int flags = i.flags() & ~(MapFlag.RDONLY.bit() | MapFlag.WRONLY.bit());
+                return "info type=" + i.type() + " key=" + i.keySize() + " value=" + i.valueSize() + " max="
+                        + i.maxEntries() + " flags=0x" + Integer.toHexString(flags) + " name='" + i.name()
+                        + "' extra=" + i.mapExtra() + " frozen=" + i.frozen() + " memlock=" + i.memlock();
+            } catch (BpfException e) {
+                return error(e);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "info";
+        }
+    }
+
+    /**
+     * Runs {@code inner} through a second descriptor of the same map, opened by id with {@code access}
+     * ({@code BPF_MAP_GET_FD_BY_ID} with {@code open_flags}): read-only descriptors must refuse writes with EPERM,
+     * write-only ones reads, whatever the map allows.
+     */
+    record ViaOtherFd(Op inner, Access access) implements Op {
+        @Override
+        public String apply(Side s) {
+            BpfMap original = s.map;
+            BpfMap other;
+            try {
+                other = s.other(access);
+            } catch (BpfException e) {
+                return "open by id: " + error(e);
+            }
+            s.map = other;
+            try {
+                return inner.apply(s);
+            } finally {
+                s.map = original;
+            }
+        }
+
+        @Override
+        public String toString() {
+            return inner + " [via a second fd opened by id, " + access + "]";
         }
     }
 

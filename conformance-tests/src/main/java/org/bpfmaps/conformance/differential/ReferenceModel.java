@@ -46,7 +46,8 @@ public final class ReferenceModel {
 
     /** Whether the model predicts this op's outcome. */
     public static boolean models(Op op) {
-        return !(op instanceof Op.LookupBatch) && !op.isProgramOp();
+        return !(op instanceof Op.LookupBatch) && !op.isProgramOp() && !(op instanceof Op.ViaOtherFd)
+                && !(op instanceof Op.Info);
     }
 
     private boolean canWrite() {

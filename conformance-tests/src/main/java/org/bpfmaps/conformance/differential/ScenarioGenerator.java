@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import org.bpfmaps.Access;
 import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
@@ -83,6 +84,12 @@ public final class ScenarioGenerator {
                         || op instanceof Op.Delete || op instanceof Op.LookupAndDelete || op instanceof Op.NextKey)) {
                     op = new Op.ViaByteBuffer(op, r.nextInt(9), r.nextBoolean());
                 }
+                if (r.nextInt(100) < 6 && !op.isProgramOp()) {
+                    op = new Op.ViaOtherFd(op, Access.values()[r.nextInt(Access.values().length)]);
+                }
+                if (r.nextInt(100) < 2) {
+                    op = new Op.Info();
+                }
                 ops.add(op);
             }
         }
@@ -139,7 +146,32 @@ public final class ScenarioGenerator {
         } else if (progAccess < 6) {
             flags |= MapFlag.WRONLY_PROG.bit();
         }
-        return MapSpec.builder(type).keySize(ks).valueSize(vs).maxEntries(me).flags(flags).build();
+        MapSpec.Builder b = MapSpec.builder(type).keySize(ks).valueSize(vs).maxEntries(me).flags(flags);
+        int n = r.nextInt(100);
+        if (n < 10) {
+            b.name(name(1 + r.nextInt(15), false));
+        } else if (n < 12) {
+            b.name(name(r.nextBoolean() ? 16 : 1 + r.nextInt(15), true));
+        }
+        if (r.nextInt(100) < 2) {
+            b.with(MapFlag.NUMA_NODE).numaNode(r.nextBoolean() ? 0 : 5);
+        }
+        if (r.nextInt(200) == 0) {
+            b.mapExtra(1L << r.nextInt(40));
+        }
+        return b.build();
+    }
+
+    private String name(int length, boolean invalid) {
+        String chars = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.";
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            sb.append(chars.charAt(r.nextInt(chars.length())));
+        }
+        if (invalid && length <= 15) {
+            sb.setCharAt(r.nextInt(length), "- $/".charAt(r.nextInt(4)));
+        }
+        return sb.toString();
     }
 
     private List<byte[]> keyPool() {

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.UnaryOperator;
+import org.bpfmaps.Access;
 import org.bpfmaps.BatchResult;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
@@ -36,6 +37,7 @@ public final class Side implements AutoCloseable {
     BpfMap map;
     byte[] carriedCursor;
     private final Map<Integer, ProgramView> views = new TreeMap<>();
+    private final Map<Access, BpfMap> others = new java.util.EnumMap<>(Access.class);
 
     Side(String name, MapBackend backend, UnaryOperator<BpfMap> decorator) {
         this.name = name;
@@ -55,6 +57,16 @@ public final class Side implements AutoCloseable {
             map = null;
             return Op.error(e);
         }
+    }
+
+    /** A second descriptor of the map with {@code access}, opened by id on first use. */
+    BpfMap other(Access access) {
+        BpfMap m = others.get(access);
+        if (m == null) {
+            m = decorator.apply(backend.openById(map.id(), access));
+            others.put(access, m);
+        }
+        return m;
     }
 
     /** The program view on {@code cpu}, opened on first use. */
@@ -157,6 +169,10 @@ public final class Side implements AutoCloseable {
             }
         }
         views.clear();
+        for (BpfMap m : others.values()) {
+            m.close();
+        }
+        others.clear();
         if (map != null) {
             map.close();
             map = null;

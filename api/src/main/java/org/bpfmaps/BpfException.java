@@ -92,7 +92,7 @@ public sealed class BpfException extends RuntimeException
 
     private static boolean isElementWrite(BpfCommand command) {
         return command == BpfCommand.BPF_MAP_UPDATE_ELEM || command == BpfCommand.BPF_MAP_UPDATE_BATCH
-                || command == BpfCommand.PROGRAM_HELPER;
+                || command == BpfCommand.PROGRAM_HELPER || command == BpfCommand.RINGBUF_USER;
     }
 
     /** The command that failed. */

@@ -22,6 +22,7 @@ class BpfExceptionTest {
         assertInstanceOf(NotSupportedException.class, BpfException.of(upd, 524, "m"));
         assertInstanceOf(NotSupportedException.class, BpfException.of(upd, 95, "m"));
         assertSame(BpfException.class, BpfException.of(upd, 12, "m").getClass());
+        assertInstanceOf(MapFullException.class, BpfException.of(BpfCommand.RINGBUF_USER, 28, "ring"));
     }
 
     @Test

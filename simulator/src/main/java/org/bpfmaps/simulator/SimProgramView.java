@@ -148,22 +148,65 @@ public final class SimProgramView implements ProgramView {
 
     @Override
     public boolean ringbufOutput(byte[] data, long flags) {
-        throw unsupported("bpf_ringbuf_output");
+        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_output");
+        java.util.Objects.requireNonNull(data, "data");
+        return ringbufResult(ring.programRingbufOutput(data, flags), "bpf_ringbuf_output");
     }
 
     @Override
     public boolean ringbufReserveSubmit(byte[] data, long flags) {
-        throw unsupported("bpf_ringbuf_reserve");
+        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_reserve");
+        java.util.Objects.requireNonNull(data, "data");
+        return ringbufResult(ring.programRingbufReserveSubmit(data, flags), "bpf_ringbuf_reserve/bpf_ringbuf_submit");
     }
 
     @Override
     public boolean ringbufReserveDiscard(int size, long flags) {
-        throw unsupported("bpf_ringbuf_reserve");
+        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_reserve");
+        if (size < 0) {
+            throw map.helperFailure(EINVAL, "negative size " + size);
+        }
+        return ringbufResult(ring.programRingbufReserveDiscard(size, flags),
+                "bpf_ringbuf_reserve/bpf_ringbuf_discard");
     }
 
     @Override
     public long ringbufQuery(long flag) {
-        throw unsupported("bpf_ringbuf_query");
+        return ringbuf("bpf_ringbuf_query").programRingbufQuery(flag);
+    }
+
+    @Override
+    public int userRingbufDrain(java.util.function.Consumer<byte[]> sample, long flags) {
+        if (!(object instanceof RingBufMapObject r) || object.type != org.bpfmaps.MapType.USER_RINGBUF) {
+            throw unsupported("bpf_user_ringbuf_drain");
+        }
+        map.checkOpen();
+        java.util.Objects.requireNonNull(sample, "sample");
+        long n = r.adapter().programUserRingbufDrain(sample, flags);
+        if (n < 0) {
+            throw map.helperFailure((int) -n, "bpf_user_ringbuf_drain returned " + n);
+        }
+        return (int) n;
+    }
+
+    /** The adapter of a RINGBUF map; the verifier refuses the ring helpers on any other type (EINVAL). */
+    private org.bpfmaps.simulator.ringbuf.RingBufMap ringbuf(String helper) {
+        if (!(object instanceof RingBufMapObject r) || object.type != org.bpfmaps.MapType.RINGBUF) {
+            throw unsupported(helper);
+        }
+        map.checkOpen();
+        return r.adapter();
+    }
+
+    /** true for 0, false for EAGAIN (the reservation failed: no room), else the helper's failure. */
+    private boolean ringbufResult(int err, String helper) {
+        if (err == 0) {
+            return true;
+        }
+        if (err == org.bpfmaps.Errno.EAGAIN.number()) {
+            return false;
+        }
+        throw map.helperFailure(err, err == EINVAL ? helper + " refused its flags" : null);
     }
 
     @Override

@@ -287,7 +287,8 @@ public final class SimulatedKernel implements MapBackend {
 
     /** A new map object; {@code seed} is the random u32 drawn for it (hash seeds). */
     private MapObject newObject(MapSpec spec, int id, int seed) {
-        return DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
+        return RingBufMapObject.handles(spec.type()) ? new RingBufMapObject(this, spec, id)
+                : DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
                 : spec.type().isHashTable() ? new HashTable(this, spec, id, seed)
                 : new ArrayTable(this, spec, id);
     }
@@ -412,6 +413,24 @@ public final class SimulatedKernel implements MapBackend {
     /** The CPU the calling thread's user-space calls are attributed to (0 outside {@link #onCpu}). */
     public int currentCpu() {
         return currentCpu.get()[0];
+    }
+
+    @Override
+    public org.bpfmaps.RingBufferReader ringBufferReader(BpfMap... rings) {
+        synchronized (this) {
+            ensureOpen();
+        }
+        return org.bpfmaps.simulator.ringbuf.SimRingBufferReader.open(rings,
+                m -> RingBufMapObject.adapterOf(this, m));
+    }
+
+    @Override
+    public org.bpfmaps.UserRingBufferWriter userRingBufferWriter(BpfMap ring) {
+        synchronized (this) {
+            ensureOpen();
+        }
+        return org.bpfmaps.simulator.ringbuf.SimUserRingBufferWriter.open(ring,
+                m -> RingBufMapObject.adapterOf(this, m));
     }
 
     @Override

@@ -45,7 +45,8 @@ import org.bpfmaps.linux.LinuxMap;
  * <p><b>Sizes.</b> A record must have 1 to {@value RingBufferDescriptor#USER_SAMPLE_MAX} payload bytes (the
  * kernel's dynptr limit; a larger sample would make every {@code bpf_user_ringbuf_drain} fail with
  * {@code -E2BIG}) and its rounded total must not exceed the ring size; otherwise
- * {@link org.bpfmaps.InvalidArgumentException} ({@code EINVAL}). A ring without room now is {@code ENOSPC}.
+ * {@link org.bpfmaps.InvalidArgumentException} ({@code EINVAL}). A ring without room now makes {@link #reserve}
+ * fail with {@code ENOSPC} and {@link #write} return {@code false}.
  *
  * <p><b>Threads and closing.</b> One thread produces at a time (reserve, write, submit, discard); concurrent
  * calls get {@link IllegalStateException}, since two producers would claim the same bytes. {@link #close()} may

@@ -3,10 +3,10 @@ package org.bpfmaps.typed;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import org.bpfmaps.codec.Codec;
 import org.bpfmaps.codec.CodecException;
+import org.bpfmaps.codec.Codecs;
 
 /**
  * A key of an LPM trie: a prefix length in bits and the address bytes, most significant bit first.
@@ -152,6 +152,8 @@ public final class LpmKey {
 
     /** The key layout: u32 prefix length in native order, then the data bytes. */
     private static final class KeyCodec implements Codec<LpmKey> {
+        // prefix lengths are at most 128, so their Integer boxes come from the cache
+        private static final Codec<Integer> PREFIX_LENGTH = Codecs.s32();
         private final int dataSize;
 
         KeyCodec(int dataSize) {
@@ -177,16 +179,13 @@ public final class LpmKey {
                 throw new CodecException("LPM key " + value + " has " + value.data.length + " data bytes; the trie "
                         + "takes " + dataSize);
             }
-            ByteOrder saved = buffer.order();
-            buffer.order(ByteOrder.nativeOrder()).putInt(offset, value.prefixLength).order(saved);
+            PREFIX_LENGTH.encode(value.prefixLength, buffer, offset);
             buffer.put(offset + 4, value.data);
         }
 
         @Override
         public LpmKey decode(ByteBuffer buffer, int offset) {
-            ByteOrder saved = buffer.order();
-            int length = buffer.order(ByteOrder.nativeOrder()).getInt(offset);
-            buffer.order(saved);
+            int length = PREFIX_LENGTH.decode(buffer, offset);
             byte[] data = new byte[dataSize];
             buffer.get(offset + 4, data);
             return new LpmKey(Math.min(Math.max(length, 0), dataSize * 8), data);

@@ -12,7 +12,6 @@ import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.Errno;
-import org.bpfmaps.MapFullException;
 import org.bpfmaps.NotFoundException;
 import org.bpfmaps.NotSupportedException;
 import org.bpfmaps.UpdateFlags;
@@ -163,10 +162,22 @@ public sealed class TypedMap<K, V> extends KeyedView<K> permits LpmTrie {
      * batch commands, it walks key by key as {@link #toMap()}.
      */
     public Map<K, V> getAll() {
+        return getAll(FIRST_BATCH);
+    }
+
+    /**
+     * As {@link #getAll()}, starting with batches of {@code batchSize} elements.
+     *
+     * <p>Larger batches mean fewer system calls and larger buffers; the size is capped at {@code max_entries}.
+     */
+    public Map<K, V> getAll(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size " + batchSize);
+        }
         Map<K, V> out = new LinkedHashMap<>();
         int ks = map.keySize();
         int vs = map.valueBufferSize();
-        int count = (int) Math.max(1, Math.min(FIRST_BATCH, Integer.toUnsignedLong(map.maxEntries())));
+        int count = (int) Math.max(1, Math.min(batchSize, Integer.toUnsignedLong(map.maxEntries())));
         byte[] in = null;
         byte[] outBatch = new byte[map.batchCursorSize()];
         while (true) {
@@ -175,14 +186,15 @@ public sealed class TypedMap<K, V> extends KeyedView<K> permits LpmTrie {
             BatchResult r;
             try {
                 r = map.lookupBatch(in, outBatch, keys, values, count, 0);
-            } catch (MapFullException e) {
+            } catch (NotSupportedException e) {
+                return toMap();
+            } catch (BpfException e) {
+                // ENOSPC: the next hash bucket holds more elements than fit; the kernel wrote nothing
                 if (e.errno() != Errno.ENOSPC.number() || count >= Integer.MAX_VALUE / 2 / Math.max(ks, vs)) {
                     throw e;
                 }
                 count *= 2;
                 continue;
-            } catch (NotSupportedException e) {
-                return toMap();
             }
             ByteBuffer kb = ByteBuffer.wrap(keys);
             ByteBuffer vb = ByteBuffer.wrap(values);

@@ -15,7 +15,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
+import org.bpfmaps.Errno;
 import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapFullException;
@@ -91,6 +93,33 @@ class TypedViewsTest {
         assertEquals(in, map.getAll(), "several batches of 64 and a growth on ENOSPC if a bucket does not fit");
         assertEquals(3, map.removeAll(List.of(0, 7, 14)));
         assertEquals(147, map.getAll().size());
+    }
+
+    @BpfMapsTest(backends = {Backend.SIMULATOR, Backend.LINUX})
+    void batchReadGrowsWhenABucketDoesNotFit(
+            @BpfMapDef(type = MapType.HASH, keySize = 4, valueSize = 8, maxEntries = 16, flags = MapFlag.ZERO_SEED)
+            BpfMap raw) {
+        List<Throwable> refused = new ArrayList<>();
+        BpfMap counting = (BpfMap) java.lang.reflect.Proxy.newProxyInstance(BpfMap.class.getClassLoader(),
+                new Class<?>[] {BpfMap.class}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(raw, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        refused.add(e.getCause());
+                        throw e.getCause();
+                    }
+                });
+        TypedMap<Integer, Long> map = TypedMap.of(counting, Codecs.s32(), Codecs.s64());
+        Map<Integer, Long> in = new LinkedHashMap<>();
+        for (int i = 0; i < 14; i++) {
+            in.put(i * 1000, (long) i);
+        }
+        map.putAll(in);
+        assertEquals(in, map.getAll(1), "batches of one element, grown where two keys share a bucket");
+        assertTrue(!refused.isEmpty() && refused.stream().allMatch(t -> t instanceof BpfException
+                        && ((BpfException) t).errno() == Errno.ENOSPC.number()),
+                "14 keys in 16 buckets share some bucket, so a batch of 1 is refused with ENOSPC: " + refused);
+        assertEquals(in, map.getAll(100));
     }
 
     @BpfMapsTest(backends = {Backend.SIMULATOR, Backend.LINUX})

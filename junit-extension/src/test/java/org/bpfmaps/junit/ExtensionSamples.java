@@ -79,6 +79,11 @@ final class ExtensionSamples {
         void plain(MapBackend backend) {
             SEEN.add(backend.name() + " " + backend.possibleCpus());
         }
+
+        @BpfMapsTest(cpus = 1)
+        void templateInTheSameClass(MapBackend backend) {
+            SEEN.add("template " + backend.name() + " " + backend.possibleCpus());
+        }
     }
 
     static class BadDeclaration {

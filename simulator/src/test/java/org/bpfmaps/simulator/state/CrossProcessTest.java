@@ -1,0 +1,248 @@
+package org.bpfmaps.simulator.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.simulator.SimulatedKernel;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Persisted state shared by separate processes ({@link StateChild}), including processes killed mid-write. */
+class CrossProcessTest {
+
+    private Path base;
+    private Path dir;
+    private final List<Process> children = new ArrayList<>();
+
+    private static Path jars;
+    private static String classPath;
+
+    /**
+     * The children's class path: this JVM's, with each jar copied once into a private directory, so that another
+     * build installing a new jar meanwhile (rewriting it in place) cannot break a child starting at that moment.
+     */
+    @BeforeAll
+    static void privateClassPath() throws IOException, InterruptedException {
+        jars = Files.createTempDirectory("bpfmaps-state-xproc-cp");
+        List<String> entries = new ArrayList<>();
+        int n = 0;
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            Path p = Path.of(entry);
+            if (!entry.endsWith(".jar") || !Files.isRegularFile(p)) {
+                entries.add(entry);
+                continue;
+            }
+            Path copy = jars.resolve((n++) + "-" + p.getFileName());
+            for (int attempt = 0; ; attempt++) {
+                Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(copy.toFile())) {
+                    z.size();
+                    break;
+                } catch (IOException e) {
+                    if (attempt == 5) {
+                        throw e;
+                    }
+                    Thread.sleep(500); // being rewritten: try again
+                }
+            }
+            entries.add(copy.toString());
+        }
+        classPath = String.join(java.io.File.pathSeparator, entries);
+    }
+
+    @AfterAll
+    static void removeJars() throws IOException {
+        PersistenceTest.deleteTree(jars);
+    }
+
+    @BeforeEach
+    void makeDir() throws IOException {
+        base = Files.createTempDirectory("bpfmaps-state-xproc");
+        dir = base.resolve("state");
+    }
+
+    @AfterEach
+    void cleanUp() throws IOException, InterruptedException {
+        for (Process p : children) {
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+        PersistenceTest.deleteTree(base);
+    }
+
+    private Process child(String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
+                "-cp", classPath, StateChild.class.getName()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        children.add(p);
+        return p;
+    }
+
+    private static List<String> finish(Process p) throws InterruptedException, IOException {
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines.add(line);
+            }
+        }
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "child did not finish");
+        assertEquals(0, p.exitValue(), "child failed: " + lines);
+        return lines;
+    }
+
+    private SimulatedKernel kernel() {
+        return SimulatedKernel.builder().stateDirectory(dir).stateLockTimeout(Duration.ofSeconds(30)).build();
+    }
+
+    @Test
+    void oneProcessWritesAnotherDumps() throws Exception {
+        finish(child("write", dir.toString(), "25"));
+        List<String> lines = finish(child("dump", dir.toString()));
+        assertEquals(26, lines.size(), lines.toString());
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 25; i++) {
+            expected.add(i + "=" + i);
+        }
+        assertEquals(expected, lines.subList(0, 25).stream().sorted((a, b) -> Integer.compare(
+                Integer.parseInt(a.split("=")[0]), Integer.parseInt(b.split("=")[0]))).toList());
+        assertEquals("id=1 frozen=false", lines.get(25));
+        // the same order as this process sees: the hash seed and bucket order were persisted
+        List<String> here = new ArrayList<>();
+        try (SimulatedKernel k = kernel(); BpfMap m = k.openPinned(StateChild.PIN)) {
+            byte[] key = null;
+            byte[] next = new byte[4];
+            while (m.nextKey(key, next)) {
+                here.add(StateChild.keyOf(next) + "=" + StateChild.keyOf(m.lookup(next).orElseThrow()));
+                key = next.clone();
+            }
+        }
+        assertEquals(lines.subList(0, 25), here);
+    }
+
+    @Test
+    void processesAreSerialisedByTheLock() throws Exception {
+        finish(child("write", dir.toString(), "3"));
+        Process holder = child("hold", dir.toString(), "1500");
+        BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
+        assertEquals("LOCKED", out.readLine());
+        long locked = System.nanoTime();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> SimulatedKernel.builder()
+                .stateDirectory(dir).stateLockTimeout(Duration.ofMillis(300)).build());
+        assertTrue(e.getMessage().contains("locked by another process"), e.getMessage());
+        try (SimulatedKernel k = kernel(); BpfMap m = k.openPinned(StateChild.PIN)) {
+            assertTrue(System.nanoTime() - locked > TimeUnit.MILLISECONDS.toNanos(1400),
+                    "this kernel opened while the holder (sleeping 1500 ms) still had the lock");
+            assertArrayEquals(StateChild.value(1000), m.lookup(StateChild.key(1000)).orElseThrow(),
+                    "the holder's last write (made just before it closed) is visible: the kernels ran in turn");
+        }
+        assertEquals(0, holder.waitFor(10, TimeUnit.SECONDS) ? holder.exitValue() : -1);
+    }
+
+    /**
+     * Kills a writer at random moments ({@code kill -9}), 20+ times on one state directory. After each kill the
+     * state must load and hold exactly keys 0..n-1 (each with its value) for some n not smaller than before: a
+     * prefix of the writer's updates, whatever the moment of the kill.
+     */
+    @Test
+    void killedWritersLeaveAPrefixOfTheirUpdates() throws Exception {
+        Random random = new Random();
+        long seed = random.nextLong();
+        random.setSeed(seed);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(28);
+        int rounds = 0;
+        int tornTails = 0;
+        int tornByKill = 0;
+        int previous = 0;
+        List<String> log = new ArrayList<>();
+        while (rounds < 20 || (rounds < 40 && System.nanoTime() < deadline - TimeUnit.SECONDS.toNanos(5))) {
+            if (System.nanoTime() > deadline) {
+                fail("only " + rounds + " rounds in the time budget (seed " + seed + "): " + log);
+            }
+            long journalAtStart = Files.exists(dir.resolve(StateDirectory.JOURNAL_FILE))
+                    ? Files.size(dir.resolve(StateDirectory.JOURNAL_FILE)) : 0;
+            Process p = child("loop", dir.toString());
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8));
+            String start = out.readLine();
+            if (start == null || !start.startsWith("START ")) {
+                p.waitFor(10, TimeUnit.SECONDS);
+                fail("child did not start: " + start + " then " + out.lines().toList());
+            }
+            assertEquals(previous, Integer.parseInt(start.substring(6)), "the child saw what the parent loaded");
+            Thread.sleep(random.nextInt(250));
+            p.destroyForcibly();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+            children.remove(p);
+            rounds++;
+
+            Path journal = dir.resolve(StateDirectory.JOURNAL_FILE);
+            Journal.Contents c = Journal.read(journal);
+            if (c.tornBytes() > 0) {
+                tornByKill++;
+            }
+            // A kill lands between write(2) calls far more often than inside one, so half of the rounds also tear
+            // the last record at a random byte, as a crash in the middle of writing it would (only a record
+            // written in this round: the parent already saw the older ones committed).
+            long lastOffset = c.offsets().get(c.offsets().size() - 1);
+            if (random.nextBoolean() && lastOffset >= journalAtStart && c.tornBytes() == 0) {
+                long cut = lastOffset + 1 + (long) (random.nextDouble() * (c.goodLength() - lastOffset - 1));
+                try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(journal,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+                    ch.truncate(cut);
+                }
+                tornTails++;
+                c = Journal.read(journal);
+                assertEquals(cut - lastOffset, c.tornBytes());
+            }
+            int n;
+            try (SimulatedKernel k = kernel(); BpfMap m = k.openPinned(StateChild.PIN)) {
+                List<Integer> keys = new ArrayList<>();
+                byte[] key = null;
+                byte[] next = new byte[4];
+                while (m.nextKey(key, next)) {
+                    keys.add(StateChild.keyOf(next));
+                    key = next.clone();
+                }
+                keys.sort(null);
+                n = keys.size();
+                for (int i = 0; i < n; i++) {
+                    assertEquals(i, keys.get(i), "round " + rounds + ": keys are not a prefix 0.." + (n - 1)
+                            + " (seed " + seed + ")");
+                    assertArrayEquals(StateChild.value(i), m.lookup(StateChild.key(i)).orElseThrow(),
+                            "round " + rounds + ": value of key " + i);
+                }
+            }
+            assertTrue(n >= previous, "round " + rounds + ": committed updates were lost: " + n + " < " + previous);
+            log.add(n + (c.tornBytes() > 0 ? "(torn " + c.tornBytes() + ")" : ""));
+            assertTrue(c.tornBytes() == 0 || Files.size(journal) == c.goodLength(), "loading cut the torn tail off");
+            previous = n;
+        }
+        System.out.println("kill -9 rounds: " + rounds + ", torn tails left by the kill: " + tornByKill
+                + ", torn tails made by the test: " + tornTails + ", keys after each: "
+                + log + " (seed " + seed + ")");
+        assertTrue(rounds >= 20);
+        assertTrue(previous > 0, "the writers never got to write: " + log);
+    }
+}

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bpfmaps.Access;
@@ -194,6 +196,67 @@ class RingBufferReaderStressKernelTest {
         assertEquals(List.of(), problems);
         System.out.printf("ringbuf concurrent: %d records, producer found the ring full %d times%n", records,
                 fullRetries[0]);
+    }
+
+    @Test
+    @DisplayName("two producers on different CPUs: each one's records arrive complete and in its order")
+    void twoProducers() throws Exception {
+        int perProducer = 15_000;
+        int cpus = Math.min(2, backend.possibleCpus());
+        BpfMap map = closing(ring(backend, MapType.RINGBUF, 8192));
+        RingBufferReader r = closing(backend.ringBufferReader(map));
+        AtomicBoolean stop = new AtomicBoolean();
+        List<CompletableFuture<Void>> producers = new ArrayList<>();
+        ExecutorService threads = Executors.newFixedThreadPool(2);
+        for (int id = 0; id < 2; id++) {
+            ProgramView v = closing(map.programView(id % cpus));
+            long tag = (long) id << 32;
+            producers.add(CompletableFuture.runAsync(() -> {
+                for (long seq = 0; seq < perProducer && !stop.get(); seq++) {
+                    byte[] rec = sequenced(tag | seq, (int) (seq % 90));
+                    while (!(seq % 3 == 0 ? v.ringbufReserveSubmit(rec, 0) : v.ringbufOutput(rec, 0))) {
+                        if (stop.get()) {
+                            return;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            }, threads));
+        }
+        long[] next = new long[2];
+        List<String> problems = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        try {
+            while ((next[0] < perProducer || next[1] < perProducer) && System.nanoTime() < deadline
+                    && problems.isEmpty()) {
+                r.poll((ring, rec) -> {
+                    long value = rec.getLong(0);
+                    int id = (int) (value >>> 32);
+                    if (id != 0 && id != 1) {
+                        problems.add("record with producer id " + id);
+                        return;
+                    }
+                    String p = checkSequenced(rec, (long) id << 32 | next[id]);
+                    if (p != null) {
+                        problems.add("producer " + id + ": " + p);
+                    }
+                    next[id] = (value & 0xffff_ffffL) + 1;
+                }, Duration.ofMillis(200));
+            }
+        } finally {
+            stop.set(true);
+            try {
+                for (CompletableFuture<Void> f : producers) {
+                    f.get(60, TimeUnit.SECONDS);
+                }
+            } finally {
+                threads.shutdownNow();
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertEquals(perProducer, next[0]);
+        assertEquals(perProducer, next[1]);
+        assertEquals(0, r.available(map));
     }
 
     @Test

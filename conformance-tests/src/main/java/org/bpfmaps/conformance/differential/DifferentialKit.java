@@ -35,8 +35,9 @@ import org.bpfmaps.conformance.HostCpus;
  * spec, the minimised sequence with both outcomes, and the last ops of the original sequence. jqwik prints the
  * seed of a failing run, and re-runs it first next time (its database lives in {@code target/}).
  *
- * <p><b>Switches</b> (system properties): {@code bpfmaps.differential.programView} = {@code auto} (default:
- * program-view ops run when both backends perform a probe call), {@code on} (they must) or {@code off};
+ * <p><b>Switches</b> (system properties): {@code bpfmaps.differential.programView} = {@code on} (default: program-view
+ * ops are part of the mix and a backend that fails the probe call fails the property), {@code auto} (run them when
+ * both backends pass the probe, else say so in the summary line) or {@code off};
  * {@code bpfmaps.differential.dirtyPadding} = {@code false} (default) or {@code true}: per-CPU buffers sometimes
  * carry non-zero padding bytes. Off by default because 6.18 stores those bytes, and a preallocated element that is
  * deleted and reused later shows the old padding again (and a program write keeps a slot's padding), which is
@@ -127,7 +128,7 @@ public abstract class DifferentialKit {
     }
 
     private void decideProgramOps() {
-        String mode = System.getProperty("bpfmaps.differential.programView", "auto");
+        String mode = System.getProperty("bpfmaps.differential.programView", "on");
         if (mode.equals("off")) {
             programOps = false;
             programOpsNote = "off (bpfmaps.differential.programView=off)";

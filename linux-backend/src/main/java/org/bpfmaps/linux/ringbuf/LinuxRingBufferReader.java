@@ -57,7 +57,7 @@ import org.bpfmaps.linux.LinuxMap;
  * them then crashes the JVM). A reader that becomes unreachable unclosed is released by a {@link Cleaner}.
  *
  * <p><b>Limits.</b> Rings above {@value RingBufferDescriptor#MAX_MAPPED_DATA_SIZE} bytes are refused with
- * {@code E2BIG} (the doubled data area must fit one {@code ByteBuffer}).
+ * {@code ENOTSUPP} (the doubled data area must fit one {@code ByteBuffer}).
  */
 public final class LinuxRingBufferReader implements RingBufferReader {
     private static final VarHandle CONSUMER;
@@ -142,9 +142,9 @@ public final class LinuxRingBufferReader implements RingBufferReader {
      * @throws MapClosedException                   when a map is closed
      * @throws org.bpfmaps.PermissionDeniedException ({@code EACCES}, as {@code mmap} answers) when a map's
      *                                              descriptor is not read-write
-     * @throws BpfException                         {@code E2BIG} for a ring above the mappable size; the errno of
-     *                                              a failing {@code mmap}, {@code epoll_create1}, {@code eventfd}
-     *                                              or {@code epoll_ctl}
+     * @throws org.bpfmaps.NotSupportedException    ({@code ENOTSUPP}) for a ring above the mappable size
+     * @throws BpfException                         the errno of a failing {@code mmap}, {@code epoll_create1},
+     *                                              {@code eventfd} or {@code epoll_ctl}
      */
     public static LinuxRingBufferReader open(BpfMap... maps) {
         Objects.requireNonNull(maps, "maps");
@@ -171,11 +171,10 @@ public final class LinuxRingBufferReader implements RingBufferReader {
             if (!ids.add(map.id())) {
                 throw invalid(subject, map + " is listed twice");
             }
-            String bad = RingBufferDescriptor.checkDataSize(Integer.toUnsignedLong(map.maxEntries()), pageSize);
+            BpfException bad = RingBufferDescriptor.checkMappable(Integer.toUnsignedLong(map.maxEntries()), pageSize,
+                    map.toString());
             if (bad != null) {
-                int errno = Integer.toUnsignedLong(map.maxEntries()) > RingBufferDescriptor.MAX_MAPPED_DATA_SIZE
-                        ? Errno.E2BIG.number() : Errno.EINVAL.number();
-                throw BpfException.of(BpfCommand.RINGBUF_USER, errno, map.toString(), bad);
+                throw bad;
             }
         }
         Resources resources = new Resources();

@@ -122,8 +122,8 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
      *                                              {@code USER_RINGBUF}
      * @throws MapClosedException                   when {@code map} is closed
      * @throws org.bpfmaps.PermissionDeniedException ({@code EACCES}) when the map's descriptor is not read-write
-     * @throws BpfException                         {@code E2BIG} for a ring above the mappable size; the errno of
-     *                                              a failing {@code mmap}
+     * @throws org.bpfmaps.NotSupportedException    ({@code ENOTSUPP}) for a ring above the mappable size
+     * @throws BpfException                         the errno of a failing {@code mmap}
      */
     public static LinuxUserRingBufferWriter open(BpfMap map) {
         Objects.requireNonNull(map, "map");
@@ -142,11 +142,9 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
         }
         int pageSize = PageSize.get();
         long size = Integer.toUnsignedLong(map.maxEntries());
-        String bad = RingBufferDescriptor.checkDataSize(size, pageSize);
+        BpfException bad = RingBufferDescriptor.checkMappable(size, pageSize, subject);
         if (bad != null) {
-            int errno = size > RingBufferDescriptor.MAX_MAPPED_DATA_SIZE ? Errno.E2BIG.number()
-                    : Errno.EINVAL.number();
-            throw BpfException.of(BpfCommand.RINGBUF_USER, errno, subject, bad);
+            throw bad;
         }
         LinuxMap linux = (LinuxMap) map;
         RingMapping mapping = linux.withFd(BpfCommand.RINGBUF_USER,

@@ -117,6 +117,20 @@ final class RingBufferDescriptor {
     }
 
     /**
+     * The refusal of a ring of {@code dataSize} bytes ({@code max_entries}), or {@code null} when it can be
+     * mapped: {@code ENOTSUPP} ({@link org.bpfmaps.NotSupportedException}) above {@link #MAX_MAPPED_DATA_SIZE},
+     * a limit of this backend, and {@code EINVAL} for a size the kernel would not have created.
+     */
+    static BpfException checkMappable(long dataSize, int pageSize, String subject) {
+        String bad = checkDataSize(dataSize, pageSize);
+        if (bad == null) {
+            return null;
+        }
+        Errno errno = dataSize > MAX_MAPPED_DATA_SIZE ? Errno.ENOTSUPP : Errno.EINVAL;
+        return BpfException.of(BpfCommand.RINGBUF_USER, errno.number(), subject, bad);
+    }
+
+    /**
      * Why a map of {@code dataSize} bytes ({@code max_entries}) cannot be mapped, or {@code null} when it can: it
      * must be a power of two and a multiple of the page size (the kernel's creation rule), and at most
      * {@link #MAX_MAPPED_DATA_SIZE}.

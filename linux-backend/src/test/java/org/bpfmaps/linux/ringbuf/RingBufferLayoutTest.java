@@ -2,6 +2,7 @@ package org.bpfmaps.linux.ringbuf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,6 +12,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.bpfmaps.InvalidArgumentException;
+import org.bpfmaps.NotSupportedException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +55,10 @@ class RingBufferLayoutTest {
         assertNotNull(RingBufferDescriptor.checkDataSize(4096, 16384), "not a multiple of a 16 KiB page");
         assertNotNull(RingBufferDescriptor.checkDataSize(1L << 30, 4096), "doubled area beyond one ByteBuffer");
         assertEquals(4096 + 2 * 8192, RingBufferDescriptor.producerMappingLength(4096, 8192));
+        assertNull(RingBufferDescriptor.checkMappable(8192, 4096, "ring"));
+        assertInstanceOf(NotSupportedException.class, RingBufferDescriptor.checkMappable(1L << 30, 4096, "ring"),
+                "a limit of this backend, not a full map (E2BIG from RINGBUF_USER would be MapFullException)");
+        assertInstanceOf(InvalidArgumentException.class, RingBufferDescriptor.checkMappable(12288, 4096, "ring"));
     }
 
     @Test

@@ -38,7 +38,6 @@ import org.bpfmaps.linux.sys.LibC;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -245,7 +244,7 @@ class UserRingBufferWriterKernelTest {
         }
         assertEquals(4096 / 24, written);
         assertEquals(16, w.free());
-        BpfException e = assertThrows(BpfException.class, () -> w.reserve(9));
+        BpfException e = assertThrows(MapFullException.class, () -> w.reserve(9));
         assertEquals(Errno.ENOSPC.number(), e.errno());
         assertEquals(BpfCommand.RINGBUF_USER, e.command());
         assertTrue(w.write(payload(-1, 8)), "a 16-byte record fills the last 16 bytes");
@@ -256,9 +255,6 @@ class UserRingBufferWriterKernelTest {
     }
 
     @Test
-    @Disabled("needs an api change: BpfException.of maps ENOSPC to MapFullException only for element writes "
-            + "(UPDATE_ELEM, UPDATE_BATCH, PROGRAM_HELPER), not for RINGBUF_USER, and MapFullException has no "
-            + "public constructor")
     @DisplayName("a full user ring is a MapFullException, as the UserRingBufferWriter javadoc promises")
     void fullRingIsMapFullException() {
         BpfMap map = newRing(4096);

@@ -1,0 +1,42 @@
+package org.bpfmaps.conformance.reliability;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Open file descriptors of this process, from {@code /proc/self/fd}. The directory stream used for listing is
+ * itself an fd; it is open in every count alike, so differences are exact.
+ */
+public final class FdCount {
+    private FdCount() {
+    }
+
+    /** The number of open descriptors. */
+    public static int count() {
+        return numbers().size();
+    }
+
+    /** The open descriptor numbers. */
+    public static Set<Integer> numbers() {
+        try (Stream<Path> s = Files.list(Path.of("/proc/self/fd"))) {
+            return s.map(p -> Integer.parseInt(p.getFileName().toString())).collect(Collectors.toCollection(TreeSet::new));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What descriptor {@code fd} refers to ({@code anon_inode:bpf-map}, a path, ...), or {@code "?"}. */
+    public static String target(int fd) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+}

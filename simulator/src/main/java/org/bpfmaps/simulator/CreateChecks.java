@@ -38,7 +38,7 @@ final class CreateChecks {
     /** Whether the simulator emulates {@code type}. */
     static boolean emulates(MapType type) {
         return RingBufMapObject.handles(type)
-                || type == MapType.HASH || type == MapType.PERCPU_HASH || type == MapType.ARRAY
+                || type == MapType.HASH || type == MapType.PERCPU_HASH || type.isLru() || type == MapType.ARRAY
                 || type == MapType.PERCPU_ARRAY || DelegatedMapObject.handles(type);
     }
 
@@ -80,15 +80,19 @@ final class CreateChecks {
     private static Refusal hashCheck(MapSpec spec, int numaNode) {
         int einval = MapObject.EINVAL;
         int flags = spec.flags();
-        boolean percpu = spec.type() == MapType.PERCPU_HASH;
+        boolean percpu = spec.type().isPerCpu();
+        boolean percpuLru = MapFlag.NO_COMMON_LRU.isSet(flags);
         if ((flags & ~HTAB_FLAGS) != 0 || accessConflict(flags)) {
             return new Refusal(einval, "flags 0x" + Integer.toHexString(flags) + " are not valid for "
                     + spec.type().bpftoolName());
         }
-        if (MapFlag.NO_COMMON_LRU.isSet(flags)) {
+        if (percpuLru && !spec.type().isLru()) {
             return new Refusal(einval, "BPF_F_NO_COMMON_LRU is only for LRU hash maps");
         }
-        if (numaNode != NUMA_NO_NODE && percpu) {
+        if (spec.type().isLru() && MapFlag.NO_PREALLOC.isSet(flags)) {
+            return new Refusal(MapObject.ENOTSUPP, "LRU hash maps are always preallocated");
+        }
+        if (numaNode != NUMA_NO_NODE && (percpu || percpuLru)) {
             return new Refusal(einval, "a per-CPU map cannot be placed on a NUMA node");
         }
         if (spec.maxEntries() == 0 || spec.keySize() == 0 || spec.valueSize() == 0) {

@@ -7,6 +7,7 @@ import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
 import org.bpfmaps.UpdateFlags;
+import org.bpfmaps.simulator.lru.LruEngine;
 import org.bpfmaps.spi.AbstractBpfMap;
 
 /**
@@ -62,7 +63,10 @@ abstract class MapObject {
         this.type = spec.type();
         this.keySize = spec.keySize();
         this.valueSize = spec.valueSize();
-        this.maxEntries = spec.maxEntries();
+        // htab_map_alloc rounds an LRU map with BPF_F_NO_COMMON_LRU to a multiple of the CPU count
+        this.maxEntries = spec.type().isLru() && MapFlag.NO_COMMON_LRU.isSet(spec.flags())
+                ? (int) LruEngine.effectiveMaxEntries(Integer.toUnsignedLong(spec.maxEntries()), kernel.possibleCpus(), true)
+                : spec.maxEntries();
         this.flags = spec.flags();
         this.name = spec.name();
         this.mapExtra = spec.mapExtra();

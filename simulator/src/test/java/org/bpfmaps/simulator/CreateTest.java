@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /** SEMANTICS §1: BPF_MAP_CREATE errnos and their order. */
 class CreateTest {
-    private static final java.util.Set<MapType> EMULATED = java.util.EnumSet.of(MapType.RINGBUF, MapType.USER_RINGBUF,
+    private static final java.util.Set<MapType> EMULATED = java.util.EnumSet.of(MapType.LRU_HASH, MapType.LRU_PERCPU_HASH,
+            MapType.RINGBUF, MapType.USER_RINGBUF,
             MapType.HASH, MapType.ARRAY,
             MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LPM_TRIE, MapType.QUEUE, MapType.STACK,
             MapType.BLOOM_FILTER);

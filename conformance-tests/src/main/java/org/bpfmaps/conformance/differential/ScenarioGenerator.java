@@ -17,8 +17,8 @@ import org.bpfmaps.conformance.differential.Op.Cursor;
 /**
  * Generates random differential scenarios for HASH, PERCPU_HASH, ARRAY and PERCPU_ARRAY from a {@link Random}.
  *
- * <p>Specs are small (key sizes 1..16 including non-multiples of 4, value sizes 1..24 including non-multiples
- * of 8, max_entries 1..64, ZERO_SEED most of the time, NO_PREALLOC, MMAPABLE, RDONLY/WRONLY and
+ * <p>Specs are small (key sizes 1..16 including non-multiples of 4, sometimes 17..40, value sizes 1..24 including
+ * non-multiples of 8, max_entries 1..64, sometimes up to 256, ZERO_SEED most of the time, NO_PREALLOC, MMAPABLE, RDONLY/WRONLY and
  * RDONLY_PROG/WRONLY_PROG sometimes, an invalid spec now and then). Keys come from a small pool a little larger than max_entries, so hits, misses,
  * full maps and deletes all happen; every update flag appears, including invalid ones; a few buffers are
  * deliberately of the wrong size.
@@ -103,13 +103,14 @@ public final class ScenarioGenerator {
         int ks;
         if (hash) {
             int p = r.nextInt(100);
-            ks = p < 35 ? 4 : p < 50 ? 8 : 1 + r.nextInt(16);
+            ks = p < 35 ? 4 : p < 50 ? 8 : p < 92 ? 1 + r.nextInt(16) : 17 + r.nextInt(24);
         } else {
             ks = r.nextInt(200) == 0 ? (r.nextBoolean() ? 8 : 0) : 4;
         }
         int vs = r.nextInt(300) == 0 ? 0 : 1 + r.nextInt(24);
         int p = r.nextInt(100);
-        int me = p < 40 ? 1 + r.nextInt(8) : p < 85 ? 9 + r.nextInt(24) : 33 + r.nextInt(32);
+        int me = p < 40 ? 1 + r.nextInt(8) : p < 85 ? 9 + r.nextInt(24) : p < 97 ? 33 + r.nextInt(32)
+                : 65 + r.nextInt(192);
         if (r.nextInt(300) == 0) {
             me = 0;
         }
@@ -188,7 +189,7 @@ public final class ScenarioGenerator {
             keys.add(Bytes.u32(maxEntries + 100));
             return keys;
         }
-        int size = Math.min(maxEntries + 1 + r.nextInt(Math.max(1, maxEntries / 2 + 2)), 90);
+        int size = Math.min(maxEntries + 1 + r.nextInt(Math.max(1, maxEntries / 2 + 2)), 300);
         Set<String> seen = new HashSet<>();
         for (int attempt = 0; keys.size() < size && attempt < size * 20; attempt++) {
             byte[] k = new byte[keySize];

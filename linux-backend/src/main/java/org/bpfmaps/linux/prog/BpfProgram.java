@@ -35,10 +35,28 @@ final class BpfProgram {
      * @throws BpfException ({@link BpfCommand#PROGRAM_HELPER}) with the kernel's errno and the verifier log's end
      */
     static int load(int progType, byte[] insns, String name, String subject) {
+        return load(progType, insns, name, subject, -1, null);
+    }
+
+    /**
+     * As {@link #load(int, byte[], String, String)}, with the BTF object {@code btfFd} and its
+     * {@code bpf_func_info} records ({@code funcInfo}, 8 bytes each), which programs with BPF subprograms used
+     * as callbacks need; {@code btfFd < 0} loads without BTF.
+     */
+    static int load(int progType, byte[] insns, String name, String subject, int btfFd, byte[] funcInfo) {
         NativeBuffer code = new NativeBuffer(insns.length);
         NativeBuffer license = new NativeBuffer(LICENSE.length);
         NativeBuffer attr = new NativeBuffer(ProgLoadAttr.SIZE);
+        NativeBuffer funcs = new NativeBuffer(funcInfo == null ? 8 : funcInfo.length);
         try {
+            if (btfFd >= 0) {
+                funcs.buffer().put(0, funcInfo);
+                ByteBuffer b = attr.buffer();
+                b.putInt(DrainProgram.PROG_BTF_FD_OFFSET, btfFd);
+                b.putInt(DrainProgram.FUNC_INFO_REC_SIZE_OFFSET, 8);
+                b.putLong(DrainProgram.FUNC_INFO_OFFSET, funcs.address());
+                b.putInt(DrainProgram.FUNC_INFO_CNT_OFFSET, funcInfo.length / 8);
+            }
             code.buffer().put(0, insns);
             license.buffer().put(0, LICENSE);
             ByteBuffer a = attr.buffer();
@@ -75,6 +93,7 @@ final class BpfProgram {
             code.free();
             license.free();
             attr.free();
+            funcs.free();
         }
     }
 

@@ -107,6 +107,9 @@ public final class LinuxProgramView implements ProgramView {
             }
         };
         ScratchMap scratch;
+        /** The {@code bpf_user_ringbuf_drain} program and its BTF object, or -1 (see {@link DrainProgram}). */
+        int drainProgram = -1;
+        int drainBtf = -1;
         /** The view's own duplicate of the map's descriptor, or -1. */
         int mapFd = -1;
         final List<NativeBuffer> buffers = new ArrayList<>();
@@ -121,6 +124,10 @@ public final class LinuxProgramView implements ProgramView {
             }
             programs.clear();
             sizedPrograms.clear();
+            BpfProgram.close(drainProgram);
+            drainProgram = -1;
+            BpfProgram.close(drainBtf);
+            drainBtf = -1;
         }
 
         @Override
@@ -345,6 +352,74 @@ public final class LinuxProgramView implements ProgramView {
             throw failure(r, "bpf_ringbuf_query");
         }
         return s.out();
+    }
+
+    /**
+     * {@code bpf_user_ringbuf_drain(map, callback, ctx, flags)} run by a program whose callback appends each
+     * sample (length-prefixed) to the view's scratch element ({@link DrainProgram}); the samples are then handed
+     * to {@code sample}, in order, as copies. The kernel has consumed every drained sample when the run returns,
+     * so a {@code sample} consumer that throws loses the samples after the one it threw on.
+     *
+     * @return the helper's return value: the number of samples drained
+     * @throws BpfException with the helper's errno when it returned one ({@code EINVAL} for flags other than
+     *                      {@code BPF_RB_NO_WAKEUP|BPF_RB_FORCE_WAKEUP}, {@code EBUSY} during another drain,
+     *                      {@code EINVAL}/{@code E2BIG} for a malformed sample); {@code EINVAL} without a run on
+     *                      a map that is not a USER_RINGBUF (the verifier refuses the helper there)
+     */
+    @Override
+    public synchronized int userRingbufDrain(java.util.function.Consumer<byte[]> sample, long flags) {
+        java.util.Objects.requireNonNull(sample, "sample");
+        scratch();
+        if (type != MapType.USER_RINGBUF) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EINVAL.number(), subject,
+                    "the verifier refuses bpf_user_ringbuf_drain on a " + type.bpftoolName() + " map");
+        }
+        long ringSize = Integer.toUnsignedLong(map.maxEntries());
+        long need = DrainProgram.scratchData(ringSize);
+        if (need > Integer.MAX_VALUE / 2) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.E2BIG.number(), subject,
+                    "a program view drains user rings of at most 256 MiB");
+        }
+        ScratchMap s = scratchFor((int) need);
+        if (resources.drainProgram < 0) {
+            if (resources.drainBtf < 0) {
+                resources.drainBtf = DrainProgram.loadBtf(subject);
+            }
+            DrainProgram.Code code = DrainProgram.generate(mapFd, s, ringSize);
+            resources.drainProgram = BpfProgram.load(ProgLoadAttr.PROG_TYPE_RAW_TRACEPOINT, code.insns(),
+                    "bpfmaps_drain", subject, resources.drainBtf, DrainProgram.funcInfo(code.callbackStart()));
+        }
+        ctx.buffer().putLong(0, flags);
+        ctx.buffer().putLong(8, 0);
+        int r;
+        boolean pinned = pin && affinity.pin(cpu);
+        try {
+            r = BpfProgram.testRun(attr, resources.drainProgram, ctx.address(), HelperPrograms.CTX_WORDS * 8, cpu,
+                    subject);
+        } finally {
+            if (pinned) {
+                affinity.restore();
+            }
+        }
+        if (r < 0) {
+            throw failure(r, "bpf_user_ringbuf_drain");
+        }
+        java.nio.ByteBuffer b = s.buffer;
+        int base = s.dataOffset;
+        long end = b.getLong(base);
+        int pos = 0;
+        java.util.List<byte[]> samples = new ArrayList<>(r);
+        while (pos < end) {
+            int len = b.getInt(base + DrainProgram.RECORDS + pos);
+            byte[] copy = new byte[len];
+            b.get(base + DrainProgram.RECORDS + pos + 4, copy, 0, len);
+            samples.add(copy);
+            pos += (4 + len + 7) & ~7;
+        }
+        for (byte[] one : samples) {
+            sample.accept(one);
+        }
+        return r;
     }
 
     private boolean neverFits(long size) {

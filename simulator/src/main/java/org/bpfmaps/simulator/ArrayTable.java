@@ -63,6 +63,29 @@ final class ArrayTable extends MapObject {
         return (int) (index % perChunk) * elemBytes;
     }
 
+    /**
+     * Calls {@code action} with the index and a copy of the user-space value of every element that is not all
+     * zero, in index order. Used to compact a persisted state (the other elements are zero in a new array).
+     */
+    synchronized void forEachNonZero(java.util.function.ObjIntConsumer<byte[]> action) {
+        for (int c = 0; c < chunks.length; c++) {
+            byte[] chunk = chunks[c];
+            if (chunk == null) {
+                continue;
+            }
+            for (int off = 0; off < chunk.length; off += elemBytes) {
+                boolean zero = true;
+                for (int i = off; i < off + elemBytes && zero; i++) {
+                    zero = chunk[i] == 0;
+                }
+                if (!zero) {
+                    action.accept(java.util.Arrays.copyOfRange(chunk, off, off + valueBufferSize),
+                            (int) ((long) c * perChunk + off / elemBytes));
+                }
+            }
+        }
+    }
+
     // ---- system calls -------------------------------------------------------------------------------------
 
     @Override

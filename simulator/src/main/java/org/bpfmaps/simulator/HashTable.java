@@ -1,6 +1,9 @@
 package org.bpfmaps.simulator;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapSpec;
@@ -181,6 +184,26 @@ class HashTable extends MapObject {
         synchronized (this) {
             return count;
         }
+    }
+
+    /**
+     * Every element, bucket by bucket and each bucket's chain from tail to head: updating an empty table of the same
+     * spec and seed with them in this order rebuilds this table exactly (new elements go to the head). Used to
+     * compact a persisted state.
+     */
+    synchronized List<Element> rebuildOrder() {
+        List<Element> out = new ArrayList<>(count);
+        for (int b = nextNonEmpty(0); b < nBuckets; b = nextNonEmpty(b + 1)) {
+            int start = out.size();
+            for (Element e = head(b); e != null; e = e.next) {
+                out.add(e);
+            }
+            Collections.reverse(out.subList(start, out.size()));
+            if (b == nBuckets - 1) {
+                break;
+            }
+        }
+        return out;
     }
 
     /** Hook: an element was found by a program's lookup (LRU types will set the reference bit here). */

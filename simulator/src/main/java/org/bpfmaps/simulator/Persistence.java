@@ -31,7 +31,7 @@ import org.bpfmaps.simulator.state.StateDirectory;
  * seeds and bucket order, frozen flags, ids, LRU lists, bloom filter bits, queue order). Records, one per command
  * (see {@link Journal} for the framing), in {@link DataOutputStream} encoding:
  * <pre>
- *   'H' version cpus root(UTF) lastId                      header, always the first record
+ *   'H' version cpus root(UTF) lastId compactedBytes       header, always the first record
  *   'C' id seed cpu type(UTF) keySize valueSize maxEntries flags name(UTF) mapExtra numaNode
  *   'P' id path(UTF)          'U' id path(UTF)             pin, unpin (successful ones only)
  *   'D' 0 path(UTF)                                        mkdir
@@ -58,13 +58,17 @@ import org.bpfmaps.simulator.state.StateDirectory;
  * order is the order the calls ran in.
  *
  * <p><b>Compaction.</b> {@link #compact(Set)} rewrites the journal (atomically, see
- * {@link Journal#rewrite(Path, List)}) without the records of maps that no longer exist; at load this happens
- * when those records are at least half of the journal or 1 MiB. The records of maps that still exist are kept
- * whole, so a pinned map's journal grows with every change made to it.
+ * {@link Journal#rewrite(Path, List)}) with only what recreates the maps that still exist: {@code HASH},
+ * {@code PERCPU_HASH}, {@code ARRAY} and {@code PERCPU_ARRAY} maps as a snapshot (their create record, then batch
+ * updates that rebuild every bucket chain in order, or every non-zero array element, then freeze and pins);
+ * every other type (whose internal state cannot be rebuilt from its elements: LRU lists, bloom bits, queue ring
+ * positions) with its whole history of records. Loading compacts when the records of maps that are gone are at
+ * least half the journal or 1 MiB, or when the journal has grown by more than 1 MiB past twice its size after the
+ * last compaction.
  */
 final class Persistence extends MapCalls {
 
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     static final byte HEADER = 'H';
     static final byte CREATE = 'C';
@@ -86,7 +90,7 @@ final class Persistence extends MapCalls {
     private static final long COMPACT_AT_BYTES = 1 << 20;
 
     /** The header of a journal. */
-    record Header(int version, int cpus, String root, int lastId) {
+    record Header(int version, int cpus, String root, int lastId, long compactedBytes) {
     }
 
     /** A locked state directory and what its journal held, before a kernel is built from it. */
@@ -120,13 +124,14 @@ final class Persistence extends MapCalls {
                 if (in.readByte() != HEADER) {
                     throw new CorruptStateException(file, c.offsets().get(0), "the first record is not a header");
                 }
-                h = new Header(in.readInt(), in.readInt(), in.readUTF(), in.readInt());
+                int version = in.readInt();
+                if (version != VERSION) {
+                    throw new CorruptStateException(file, c.offsets().get(0), "journal version " + version
+                            + " is not the supported version " + VERSION);
+                }
+                h = new Header(version, in.readInt(), in.readUTF(), in.readInt(), in.readLong());
             } catch (IOException e) {
                 throw new CorruptStateException(file, c.offsets().get(0), "the header record is truncated");
-            }
-            if (h.version() != VERSION) {
-                throw new CorruptStateException(file, c.offsets().get(0), "journal version " + h.version()
-                        + " is not the supported version " + VERSION);
             }
             return new Prepared(sd, c, h);
         } catch (RuntimeException | Error e) {
@@ -159,7 +164,7 @@ final class Persistence extends MapCalls {
     synchronized void load(Prepared p) {
         Path file = directory.journal();
         if (p.contents == null) {
-            Journal.rewrite(file, List.of(header()));
+            Journal.rewrite(file, List.of(header(0)));
             journal = Journal.openForAppend(file, Journal.read(file).goodLength(), sync);
             return;
         }
@@ -189,7 +194,8 @@ final class Persistence extends MapCalls {
                 dead += records.get(i).length;
             }
         }
-        if (dead > 0 && (2 * dead >= total || dead >= COMPACT_AT_BYTES)) {
+        boolean grown = p.contents.goodLength() > 2 * p.header.compactedBytes() + COMPACT_AT_BYTES;
+        if ((dead > 0 && (2 * dead >= total || dead >= COMPACT_AT_BYTES)) || grown) {
             rewrite(records, live);
         } else {
             journal = Journal.openForAppend(file, p.contents.goodLength(), sync);
@@ -380,17 +386,83 @@ final class Persistence extends MapCalls {
     }
 
     private void rewrite(List<byte[]> records, Set<Integer> live) {
-        List<byte[]> kept = new ArrayList<>();
-        kept.add(header());
-        for (int i = 1; i < records.size(); i++) {
-            int id = mapIdOf(records.get(i));
-            if (id == 0 || live.contains(id)) {
-                kept.add(records.get(i));
+        Map<Integer, MapObject> objects = kernel.liveObjects();
+        Map<Integer, byte[]> creates = new java.util.TreeMap<>();
+        for (MapObject o : objects.values()) {
+            if (snapshots(o)) {
+                creates.put(o.id, null);
             }
         }
+        List<byte[]> kept = new ArrayList<>();
+        kept.add(null); // the header, once the size is known
+        for (int i = 1; i < records.size(); i++) {
+            byte[] r = records.get(i);
+            int id = mapIdOf(r);
+            if (creates.containsKey(id)) {
+                if (r[0] == CREATE) {
+                    creates.put(id, r);
+                }
+            } else if (id == 0 || live.contains(id)) {
+                kept.add(r);
+            }
+        }
+        for (Map.Entry<Integer, byte[]> e : creates.entrySet()) {
+            if (e.getValue() == null) {
+                throw new IllegalStateException("no create record for live map id " + e.getKey() + " in "
+                        + directory.journal());
+            }
+            kept.add(e.getValue());
+            snapshot(objects.get(e.getKey()), kept);
+        }
+        long size = Journal.MAGIC.length;
+        for (int i = 1; i < kept.size(); i++) {
+            size += kept.get(i).length + Journal.OVERHEAD;
+        }
+        kept.set(0, header(size));
         Path file = directory.journal();
         Journal.rewrite(file, kept);
         journal = Journal.openForAppend(file, Journal.read(file).goodLength(), sync);
+    }
+
+    /** Whether compaction writes {@code o} as a snapshot rather than its history. */
+    private static boolean snapshots(MapObject o) {
+        return (o.getClass() == HashTable.class && (o.type == MapType.HASH || o.type == MapType.PERCPU_HASH))
+                || (o.getClass() == ArrayTable.class && (o.type == MapType.ARRAY || o.type == MapType.PERCPU_ARRAY));
+    }
+
+    /** Records (after the create record) that rebuild {@code o} in a new kernel: batch updates, freeze, pins. */
+    private void snapshot(MapObject o, List<byte[]> out) {
+        List<byte[]> keys = new ArrayList<>();
+        List<byte[]> values = new ArrayList<>();
+        if (o instanceof HashTable h) {
+            for (HashTable.Element e : h.rebuildOrder()) {
+                keys.add(e.key);
+                values.add(e.value);
+            }
+        } else {
+            ((ArrayTable) o).forEachNonZero((value, index) -> {
+                keys.add(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(index).array());
+                values.add(value);
+            });
+        }
+        int perRecord = Math.max(1, Math.min(4096, (1 << 20) / (o.keySize + o.valueBufferSize + 1)));
+        for (int start = 0; start < keys.size(); start += perRecord) {
+            int n = Math.min(perRecord, keys.size() - start);
+            byte[] k = new byte[n * o.keySize];
+            byte[] v = new byte[n * o.valueBufferSize];
+            for (int i = 0; i < n; i++) {
+                System.arraycopy(keys.get(start + i), 0, k, i * o.keySize, o.keySize);
+                System.arraycopy(values.get(start + i), 0, v, i * o.valueBufferSize, o.valueBufferSize);
+            }
+            out.add(new Out(BATCH, o.id).i(0).s(BpfCommand.BPF_MAP_UPDATE_BATCH.name()).b(null).b(null).b(k).b(v)
+                    .i(n).l(0).i(0).i(n).bytes());
+        }
+        if (o.isFrozen()) {
+            out.add(new Out(FREEZE, o.id).i(0).i(0).bytes());
+        }
+        for (String path : kernel.pinsOf(o)) {
+            out.add(new Out(PIN, o.id).s(path).bytes());
+        }
     }
 
     /** Closes the journal and releases the directory's lock. */
@@ -531,9 +603,9 @@ final class Persistence extends MapCalls {
 
     // ---- encoding -----------------------------------------------------------------------------------------
 
-    private byte[] header() {
+    private byte[] header(long compactedBytes) {
         Out o = new Out(HEADER, VERSION);
-        o.i(kernel.possibleCpus()).s(kernel.bpffsRoot()).i(kernel.replayLastId());
+        o.i(kernel.possibleCpus()).s(kernel.bpffsRoot()).i(kernel.replayLastId()).l(compactedBytes);
         return o.bytes();
     }
 

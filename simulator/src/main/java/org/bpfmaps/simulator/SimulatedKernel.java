@@ -504,6 +504,23 @@ public final class SimulatedKernel implements MapBackend {
         return new TreeSet<>(maps.keySet());
     }
 
+    /** The maps that exist, by id. */
+    synchronized Map<Integer, MapObject> liveObjects() {
+        return new TreeMap<>(maps);
+    }
+
+    /** The paths {@code object} is pinned at, sorted. */
+    synchronized List<String> pinsOf(MapObject object) {
+        List<String> out = new ArrayList<>();
+        for (Map.Entry<String, MapObject> e : pins.entrySet()) {
+            if (e.getValue() == object) {
+                out.add(e.getKey());
+            }
+        }
+        out.sort(null);
+        return out;
+    }
+
     synchronized int replayLastId() {
         return lastId;
     }

@@ -450,6 +450,87 @@ class PersistenceTest {
     }
 
     @Test
+    void compactionSnapshotsHashAndArrayMapsExactly() throws IOException {
+        Path journal = dir.resolve(StateDirectory.JOURNAL_FILE);
+        List<List<String>> dumps = new ArrayList<>();
+        List<String> paths = List.of("/sys/fs/bpf/d/hash", "/sys/fs/bpf/d/percpu_hash", "/sys/fs/bpf/array",
+                "/sys/fs/bpf/percpu_array");
+        try (SimulatedKernel k = kernel()) {
+            k.makeDirectory("/sys/fs/bpf/d");
+            BpfMap hash = k.create(MapSpec.builder(MapType.HASH).keySize(8).valueSize(12).maxEntries(4096).build());
+            BpfMap pcHash = k.create(MapSpec.builder(MapType.PERCPU_HASH).keySize(4).valueSize(4).maxEntries(64)
+                    .build());
+            BpfMap array = k.create(MapSpec.builder(MapType.ARRAY).keySize(4).valueSize(5).maxEntries(300000)
+                    .build());
+            BpfMap pcArray = k.create(MapSpec.builder(MapType.PERCPU_ARRAY).keySize(4).valueSize(8).maxEntries(16)
+                    .build());
+            java.util.Random r = new java.util.Random(7);
+            for (int i = 0; i < 6000; i++) {
+                byte[] key = u64(r.nextInt(3000));
+                if (r.nextInt(5) == 0) {
+                    hash.delete(key);
+                } else {
+                    byte[] v = new byte[12];
+                    r.nextBytes(v);
+                    hash.update(key, v); // updates move elements to the head of their bucket
+                }
+            }
+            for (int cpu = 0; cpu < 4; cpu++) {
+                try (ProgramView pv = pcHash.programView(cpu)) {
+                    for (int i = 0; i < 40; i++) {
+                        pv.update(u32(i * 3), u32(i * 100 + cpu), 0);
+                    }
+                }
+                try (ProgramView pv = pcArray.programView(cpu)) {
+                    pv.update(u32(cpu * 3), u64(cpu + 1), 0);
+                }
+            }
+            for (int i = 0; i < 1000; i++) {
+                array.update(u32(r.nextInt(300000)), new byte[] {1, 2, 3, 4, (byte) i});
+            }
+            array.update(u32(299999), new byte[5]); // back to zero
+            pcHash.freeze();
+            hash.pin(paths.get(0));
+            hash.pin("/sys/fs/bpf/d/hash2"); // two pins of one map
+            pcHash.pin(paths.get(1));
+            array.pin(paths.get(2));
+            pcArray.pin(paths.get(3));
+            for (BpfMap m : List.of(hash, pcHash, array, pcArray)) {
+                dumps.add(m.type() == MapType.ARRAY ? nonZero(m) : dump(m));
+            }
+            long before = Files.size(journal);
+            k.compactState();
+            assertTrue(Files.size(journal) < before / 2, Files.size(journal) + " vs " + before);
+        }
+        try (SimulatedKernel k = kernel()) {
+            assertEquals(List.of("/sys/fs/bpf/array", "/sys/fs/bpf/d/hash", "/sys/fs/bpf/d/hash2",
+                    "/sys/fs/bpf/d/percpu_hash", "/sys/fs/bpf/percpu_array"), k.pinnedPaths());
+            for (int i = 0; i < paths.size(); i++) {
+                try (BpfMap m = k.openPinned(paths.get(i))) {
+                    assertEquals(dumps.get(i), m.type() == MapType.ARRAY ? nonZero(m) : dump(m), paths.get(i));
+                    assertEquals(m.type() == MapType.PERCPU_HASH, m.info().frozen());
+                }
+            }
+            try (BpfMap a = k.openPinned("/sys/fs/bpf/d/hash"); BpfMap b = k.openPinned("/sys/fs/bpf/d/hash2")) {
+                assertEquals(a.id(), b.id());
+            }
+        }
+    }
+
+    /** The non-zero elements of an array, as "index=value" hex. */
+    private static List<String> nonZero(BpfMap array) {
+        List<String> out = new ArrayList<>();
+        byte[] zero = new byte[array.valueBufferSize()];
+        for (int i = 0; i < array.maxEntries(); i++) {
+            byte[] v = array.lookup(u32(i)).orElseThrow();
+            if (!java.util.Arrays.equals(v, zero)) {
+                out.add(i + "=" + HexFormat.of().formatHex(v));
+            }
+        }
+        return out;
+    }
+
+    @Test
     void loadingCompactsWhenMostRecordsAreDead() throws IOException {
         Path journal = dir.resolve(StateDirectory.JOURNAL_FILE);
         try (SimulatedKernel k = kernel()) {
@@ -466,6 +547,32 @@ class PersistenceTest {
         try (SimulatedKernel k = kernel(); BpfMap kept = k.openPinned("/sys/fs/bpf/kept")) {
             assertTrue(Files.size(journal) < before / 10, Files.size(journal) + " vs " + before);
             assertArrayEquals(u64(1), kept.lookup(u32(1)).orElseThrow());
+        }
+    }
+
+    @Test
+    void loadingCompactsAJournalThatGrewPastTwiceItsCompactedSize() throws IOException {
+        Path journal = dir.resolve(StateDirectory.JOURNAL_FILE);
+        try (SimulatedKernel k = kernel();
+             BpfMap m = k.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(64).maxEntries(16).build())) {
+            m.pin("/sys/fs/bpf/busy");
+            for (int i = 0; i < 20000; i++) {
+                m.update(u32(i % 10), new byte[64]);
+            }
+            m.update(u32(3), new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 9});
+        }
+        long before = Files.size(journal);
+        assertTrue(before > 1 << 20);
+        List<String> d;
+        try (SimulatedKernel k = kernel(); BpfMap m = k.openPinned("/sys/fs/bpf/busy")) {
+            assertTrue(Files.size(journal) < 4096, "compacted at load: " + Files.size(journal) + " bytes");
+            d = dump(m);
+            assertEquals(10, d.size());
+        }
+        try (SimulatedKernel k = kernel(); BpfMap m = k.openPinned("/sys/fs/bpf/busy")) {
+            assertEquals(d, dump(m));
         }
     }
 

@@ -18,7 +18,7 @@ import org.bpfmaps.simulator.SimulatedKernel;
  *   <li>{@code write DIR N}: creates a hash map, pins it at {@link #PIN}, writes key i = i for i &lt; N.</li>
  *   <li>{@code dump DIR}: prints each element of the pinned map as {@code key=value}, in iteration order.</li>
  *   <li>{@code hold DIR MILLIS}: opens the kernel, prints {@code LOCKED}, sleeps, writes key 1000 = 1000, closes.</li>
- *   <li>{@code loop DIR}: opens (or creates and pins) the map, counts its keys n, prints {@code START n}, then
+ *   <li>{@code loop DIR}: opens (or creates and pins) the map, counts its keys n, prints {@code START n journalSize}, then
  *       writes key i = i for i = n, n+1, ... until killed, one key per update or (one time in eight) up to 512
  *       consecutive keys per batch update.</li>
  * </ul>
@@ -110,7 +110,8 @@ public final class StateChild {
                         n++;
                         k = next.clone();
                     }
-                    System.out.println("START " + n);
+                    System.out.println("START " + n + " " + java.nio.file.Files.size(kernel.stateDirectory()
+                            .orElseThrow().resolve(StateDirectory.JOURNAL_FILE)));
                     System.out.flush();
                     java.util.Random random = new java.util.Random();
                     for (int i = n; ; ) {

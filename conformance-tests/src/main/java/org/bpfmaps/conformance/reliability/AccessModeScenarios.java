@@ -36,7 +36,7 @@ public final class AccessModeScenarios {
         s.createdReadOnly();
         s.createdWriteOnly();
         s.openedWithAccess("byId", m -> a -> backend.openById(m.id(), a));
-        s.openedWithAccess("pinned", m -> a -> backend.openPinned(bpffs + "/m", a));
+        s.openedWithAccess("pinned", m -> a -> backend.openPinned(bpffs + "/m_" + a, a));
         s.programAccessFlags();
         s.frozen();
         s.pinErrors();
@@ -142,7 +142,7 @@ public final class AccessModeScenarios {
                 m.update(k(1), v(11), 0);
                 m.update(k(3), v(33), 0);
                 if (how.equals("pinned")) {
-                    run(how + ".pin", () -> m.pin(bpffs + "/m"));
+                    run(how + "." + a + ".pin", () -> m.pin(bpffs + "/m_" + a));
                 }
                 String prefix = how + "." + a;
                 try (BpfMap h = open.apply(m).apply(a)) {
@@ -155,7 +155,7 @@ public final class AccessModeScenarios {
                 put(prefix + ".contentsAfter", () -> contents(m.id()));
             } finally {
                 if (how.equals("pinned")) {
-                    unpin(bpffs + "/m");
+                    unpin(bpffs + "/m_" + a);
                 }
             }
         }

@@ -494,7 +494,8 @@ final class Cli {
                 + "       OBJECT := { map | feature }\n"
                 + "       OPTIONS := { {-j|--json} [{-p|--pretty}] | --backend { linux | simulator } |\n"
                 + "                    --backend-option KEY=VALUE | --cpu N | {-V|--version} }\n"
-                + "       simulator options: cpus=N, bpffs.root=PATH (default /sys/fs/bpf)\n");
+                + "       simulator options: cpus=N, bpffs.root=PATH (default /sys/fs/bpf),\n"
+                + "                          state.dir={ DIR | default } to keep pinned maps between runs\n");
         return 0;
     }
 

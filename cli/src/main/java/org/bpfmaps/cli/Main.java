@@ -17,8 +17,9 @@ import org.bpfmaps.MapBackend;
  * The backend is, in order: {@code --backend NAME}; the environment variable {@code BPFMAPS_BACKEND};
  * {@code linux} when its provider is available. Without any of them the command fails and names
  * {@code --backend simulator}; it never switches to the simulator by itself. A simulator backend lives as long
- * as the process, so maps created by one {@code bpfmaps} process are gone in the next: use {@code batch} to run
- * several commands on one simulated kernel.
+ * as the process, so maps created by one {@code bpfmaps} process are gone in the next, unless the simulator keeps
+ * its pinned maps in a state directory ({@code --backend-option state.dir=DIR}, or {@code state.dir=default});
+ * {@code batch} runs several commands on one simulated kernel either way.
  */
 public final class Main {
     private Main() {

@@ -3,10 +3,13 @@ package org.bpfmaps.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.bpfmaps.BpfMaps;
 import org.bpfmaps.MapBackend;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The walkthrough on the simulator: in one batch, and as separate commands on one simulated kernel. */
 class SimulatorWalkthroughTest {
@@ -29,6 +32,29 @@ class SimulatorWalkthroughTest {
         assertEquals("processed 4 commands", lines[4]);
         assertEquals("", lines[5]);
         assertEquals(6, lines.length, r::toString);
+    }
+
+    /** Separate processes, as a user types them: the simulator keeps its pinned maps in a state directory. */
+    @Test
+    void walkthroughAsSeparateRunsWithAStateDirectory(@TempDir Path state) {
+        String[] sim = {"--backend", "simulator", "--backend-option", "state.dir=" + state};
+        assertEquals(new CliRun.Result("", "", 0), CliRun.run(cat(sim, "map", "create", "/sys/fs/bpf/stats_map",
+                "type", "hash", "key", "2", "value", "2", "entries", "8", "name", "stats_map")));
+        CliRun.Result show = CliRun.run(cat(sim, "map", "show"));
+        assertTrue(show.out().matches("\\d+: hash  name stats_map  flags 0x0\n"
+                + "\tkey 2B  value 2B  max_entries 8  memlock \\d+B\n"), show::toString);
+        assertEquals(new CliRun.Result("", "", 0), CliRun.run(cat(sim, "map", "update", "name", "stats_map", "key",
+                "0xc1", "0xc2", "value", "0xa1", "0xa2")));
+        assertEquals(new CliRun.Result("key: c1 c2  value: a1 a2\nFound 1 element\n", "", 0),
+                CliRun.run(cat(sim, "map", "dump", "name", "stats_map")));
+        assertEquals(new CliRun.Result("", "", 0), CliRun.run(cat(sim, "map", "unpin", "/sys/fs/bpf/stats_map")));
+        assertEquals(new CliRun.Result("", "", 0), CliRun.run(cat(sim, "map", "show")));
+    }
+
+    private static String[] cat(String[] a, String... b) {
+        String[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -85,7 +85,25 @@ public final class LinuxBackend implements MapBackend {
         if (fd < 0) {
             throw BpfException.of(BpfCommand.BPF_OBJ_GET, -fd, what);
         }
+        String kind = objectKind(fd);
+        if (!"bpf-map".equals(kind)) {
+            // BPF_OBJ_GET opens programs and links too; their info is not a bpf_map_info, so refuse them here.
+            LibC.close(fd);
+            throw BpfException.of(BpfCommand.BPF_OBJ_GET, Errno.EINVAL.number(), what,
+                    "the object pinned there is " + (kind == null ? "not a bpf object" : "a " + kind) + ", not a map");
+        }
         return LinuxMap.adopt(fd, access, -1, BpfCommand.BPF_OBJ_GET, what);
+    }
+
+    /** The kind of bpf object behind {@code fd} ({@code bpf-map}, {@code bpf-prog}, {@code bpf_link}...), or null. */
+    private static String objectKind(int fd) {
+        try {
+            String target = java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc/self/fd/" + fd))
+                    .toString();
+            return target.startsWith("anon_inode:") ? target.substring("anon_inode:".length()) : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
     }
 
     @Override

@@ -50,6 +50,17 @@ public interface MapBackend extends AutoCloseable {
         return map;
     }
 
+    /**
+     * Removes a pin: unlinks {@code path} from the bpf filesystem (bpftool has no command for this; people
+     * {@code rm} the file). The map goes away when no descriptor or other pin refers to it.
+     *
+     * @throws NotFoundException when nothing is pinned at {@code path}
+     */
+    default void unpin(String path) {
+        throw BpfException.of(BpfCommand.BPF_OBJ_PIN, Errno.ENOTSUPP.number(), name() + " backend",
+                "unpinning is not implemented by this backend");
+    }
+
     /** Opens a map by its id read-write ({@code BPF_MAP_GET_FD_BY_ID}). */
     default BpfMap openById(int id) {
         return openById(id, Access.READ_WRITE);

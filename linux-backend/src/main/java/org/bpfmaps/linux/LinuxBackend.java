@@ -95,6 +95,26 @@ public final class LinuxBackend implements MapBackend {
         return LinuxMap.adopt(fd, access, -1, BpfCommand.BPF_OBJ_GET, what);
     }
 
+    /** Unlinks the pin at {@code path}; errors carry the errno {@code unlink(2)} gave. */
+    @Override
+    public void unpin(String path) {
+        java.nio.file.Path p = java.nio.file.Path.of(path);
+        try {
+            if (!java.nio.file.Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                    && java.nio.file.Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                throw BpfException.of(BpfCommand.BPF_OBJ_PIN, 21, "path " + path, "it is a directory, not a pin");
+            }
+            java.nio.file.Files.delete(p);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw BpfException.of(BpfCommand.BPF_OBJ_PIN, Errno.ENOENT.number(), "path " + path,
+                    "nothing is pinned there");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw BpfException.of(BpfCommand.BPF_OBJ_PIN, Errno.EACCES.number(), "path " + path, e.getMessage());
+        } catch (java.io.IOException e) {
+            throw BpfException.of(BpfCommand.BPF_OBJ_PIN, Errno.EIO.number(), "path " + path, e.toString());
+        }
+    }
+
     /** The kind of bpf object behind {@code fd} ({@code bpf-map}, {@code bpf-prog}, {@code bpf_link}...), or null. */
     private static String objectKind(int fd) {
         try {

@@ -42,7 +42,10 @@ class PinnedNonMapKernelTest {
                 assertThrows(InvalidArgumentException.class, () -> backend.openPinned(path.toString()));
             }
             assertEquals(fdsBefore, openFds());
-            Files.delete(path);
+            backend.unpin(path.toString());
+            assertTrue(Files.notExists(path));
+            assertEquals(2, assertThrows(org.bpfmaps.NotFoundException.class,
+                    () -> backend.unpin(path.toString())).errno());
         } finally {
             backend.close();
         }

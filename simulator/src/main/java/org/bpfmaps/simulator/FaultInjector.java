@@ -94,7 +94,7 @@ public final class FaultInjector {
         return this;
     }
 
-    /** How many more calls of {@code command} will fail by rules not restricted to some maps (plus those that are). */
+    /** How many more calls of {@code command} the pending rules will fail (rules restricted to some maps included). */
     public synchronized int remaining(BpfCommand command) {
         int n = 0;
         for (Rule r : rules) {

@@ -5,6 +5,19 @@
  * {@link org.bpfmaps.simulator.SimulatedKernel#builder()}. Emulated types: {@code HASH}, {@code PERCPU_HASH},
  * {@code ARRAY}, {@code PERCPU_ARRAY}; every other type is refused at create with {@code EINVAL}.
  *
+ * <p><b>Persistence.</b> A kernel built with a state directory keeps its pinned maps across kernels and processes
+ * in a checksummed, crash-safe journal; see {@link org.bpfmaps.simulator.state}.
+ *
+ * <p><b>Fault injection.</b> {@link org.bpfmaps.simulator.SimulatedKernel#faults()} makes the next calls of a
+ * command fail with a chosen errno (for example the next 3 {@code BPF_MAP_UPDATE_ELEM} with {@code ENOMEM}), before
+ * they reach the map, so that error paths can be tested:
+ * <pre>{@code
+ * kernel.faults().failNext(BpfCommand.BPF_MAP_UPDATE_ELEM, Errno.ENOMEM, 3);
+ * kernel.faults().failNext(BpfCommand.BPF_MAP_LOOKUP_ELEM, Errno.EINTR, 1, map -> map.name().equals("flows"));
+ * kernel.faults().clear();
+ * }</pre>
+ * See {@link org.bpfmaps.simulator.FaultInjector} for the commands covered and how failures surface.
+ *
  * <p>Where the simulator knowingly differs from the kernel:
  * <ul>
  *   <li>An array element (a per-CPU array's element: all CPUs' slots) of 2 GiB or more, or an array needing more

@@ -73,6 +73,12 @@ class PersistenceTest {
         return SimulatedKernel.builder().cpus(4).stateDirectory(dir).stateLockTimeout(Duration.ofSeconds(5)).build();
     }
 
+    /** A kernel that does not fsync each call: for tests about contents, not durability, with many calls. */
+    private SimulatedKernel fastKernel() {
+        return SimulatedKernel.builder().cpus(4).stateDirectory(dir).stateSync(false)
+                .stateLockTimeout(Duration.ofSeconds(5)).build();
+    }
+
     static byte[] u32(int v) {
         return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
     }
@@ -419,7 +425,7 @@ class PersistenceTest {
     void compactionDropsRecordsOfMapsThatAreGone() throws IOException {
         Path journal = dir.resolve(StateDirectory.JOURNAL_FILE);
         List<String> keptDump;
-        try (SimulatedKernel k = kernel()) {
+        try (SimulatedKernel k = fastKernel()) {
             BpfMap kept = k.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(8).maxEntries(128).build());
             kept.pin("/sys/fs/bpf/kept");
             for (int round = 0; round < 20; round++) {
@@ -438,7 +444,7 @@ class PersistenceTest {
             assertTrue(Files.size(journal) < before / 4, Files.size(journal) + " vs " + before);
             kept.update(u32(99), u64(99)); // appends to the compacted journal
         }
-        try (SimulatedKernel k = kernel(); BpfMap kept = k.openPinned("/sys/fs/bpf/kept")) {
+        try (SimulatedKernel k = fastKernel(); BpfMap kept = k.openPinned("/sys/fs/bpf/kept")) {
             assertEquals(1, kept.lookup(u32(99)).isPresent() ? 1 : 0);
             kept.delete(u32(99));
             assertEquals(keptDump, dump(kept));
@@ -455,7 +461,7 @@ class PersistenceTest {
         List<List<String>> dumps = new ArrayList<>();
         List<String> paths = List.of("/sys/fs/bpf/d/hash", "/sys/fs/bpf/d/percpu_hash", "/sys/fs/bpf/array",
                 "/sys/fs/bpf/percpu_array");
-        try (SimulatedKernel k = kernel()) {
+        try (SimulatedKernel k = fastKernel()) {
             k.makeDirectory("/sys/fs/bpf/d");
             BpfMap hash = k.create(MapSpec.builder(MapType.HASH).keySize(8).valueSize(12).maxEntries(4096).build());
             BpfMap pcHash = k.create(MapSpec.builder(MapType.PERCPU_HASH).keySize(4).valueSize(4).maxEntries(64)
@@ -502,7 +508,7 @@ class PersistenceTest {
             k.compactState();
             assertTrue(Files.size(journal) < before / 2, Files.size(journal) + " vs " + before);
         }
-        try (SimulatedKernel k = kernel()) {
+        try (SimulatedKernel k = fastKernel()) {
             assertEquals(List.of("/sys/fs/bpf/array", "/sys/fs/bpf/d/hash", "/sys/fs/bpf/d/hash2",
                     "/sys/fs/bpf/d/percpu_hash", "/sys/fs/bpf/percpu_array"), k.pinnedPaths());
             for (int i = 0; i < paths.size(); i++) {
@@ -533,7 +539,7 @@ class PersistenceTest {
     @Test
     void loadingCompactsWhenMostRecordsAreDead() throws IOException {
         Path journal = dir.resolve(StateDirectory.JOURNAL_FILE);
-        try (SimulatedKernel k = kernel()) {
+        try (SimulatedKernel k = fastKernel()) {
             BpfMap kept = k.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(8).maxEntries(16).build());
             kept.pin("/sys/fs/bpf/kept");
             kept.update(u32(1), u64(1));
@@ -544,7 +550,7 @@ class PersistenceTest {
             }
         }
         long before = Files.size(journal);
-        try (SimulatedKernel k = kernel(); BpfMap kept = k.openPinned("/sys/fs/bpf/kept")) {
+        try (SimulatedKernel k = fastKernel(); BpfMap kept = k.openPinned("/sys/fs/bpf/kept")) {
             assertTrue(Files.size(journal) < before / 10, Files.size(journal) + " vs " + before);
             assertArrayEquals(u64(1), kept.lookup(u32(1)).orElseThrow());
         }
@@ -553,7 +559,7 @@ class PersistenceTest {
     @Test
     void loadingCompactsAJournalThatGrewPastTwiceItsCompactedSize() throws IOException {
         Path journal = dir.resolve(StateDirectory.JOURNAL_FILE);
-        try (SimulatedKernel k = kernel();
+        try (SimulatedKernel k = fastKernel();
              BpfMap m = k.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(64).maxEntries(16).build())) {
             m.pin("/sys/fs/bpf/busy");
             for (int i = 0; i < 20000; i++) {
@@ -566,12 +572,12 @@ class PersistenceTest {
         long before = Files.size(journal);
         assertTrue(before > 1 << 20);
         List<String> d;
-        try (SimulatedKernel k = kernel(); BpfMap m = k.openPinned("/sys/fs/bpf/busy")) {
+        try (SimulatedKernel k = fastKernel(); BpfMap m = k.openPinned("/sys/fs/bpf/busy")) {
             assertTrue(Files.size(journal) < 4096, "compacted at load: " + Files.size(journal) + " bytes");
             d = dump(m);
             assertEquals(10, d.size());
         }
-        try (SimulatedKernel k = kernel(); BpfMap m = k.openPinned("/sys/fs/bpf/busy")) {
+        try (SimulatedKernel k = fastKernel(); BpfMap m = k.openPinned("/sys/fs/bpf/busy")) {
             assertEquals(d, dump(m));
         }
     }

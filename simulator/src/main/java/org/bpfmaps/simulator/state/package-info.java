@@ -1,0 +1,60 @@
+/**
+ * Persisted simulator state: the files a {@link org.bpfmaps.simulator.SimulatedKernel} built with
+ * {@link org.bpfmaps.simulator.SimulatedKernel.Builder#stateDirectory(java.nio.file.Path)} keeps its pinned maps in,
+ * so that one process can create and pin a map and a later process can open, update and dump it.
+ *
+ * <h2>Where</h2>
+ * Any directory given to the builder, or with the provider option {@code state.dir} (the value {@code default}
+ * means {@link org.bpfmaps.simulator.state.StateDirectory#defaultLocation()}: {@code $XDG_STATE_HOME/bpfmaps}, else
+ * {@code ~/.local/state/bpfmaps}). It holds two files: {@value org.bpfmaps.simulator.state.StateDirectory#JOURNAL_FILE}
+ * and {@value org.bpfmaps.simulator.state.StateDirectory#LOCK_FILE} (plus {@code journal.tmp} for a moment during
+ * compaction). Nothing else is ever created there: pins are records in the journal, not files.
+ *
+ * <h2>What is stored</h2>
+ * A journal of every call that changed the kernel (map create with the random seed it drew, pin, unpin, mkdir,
+ * update, delete, lookup-and-delete, freeze, write batches, program-view writes, and for LRU types the lookups that
+ * move their lists), each with the CPU it ran on and the errno it returned. Loading replays the journal: the
+ * simulator is deterministic given its seeds, so this rebuilds contents and the internal state that decides what
+ * later calls do (hash seeds and bucket order, ids, frozen, flags, LRU lists, bloom filter bits, queue and stack
+ * order). Replay checks each call's errno against the recorded one and refuses a journal that does not replay.
+ * Descriptors are not stored: a map that no pin holds when its kernel closes (or its process ends) is gone in the
+ * next kernel. Compaction rewrites the journal to what recreates the maps that exist (snapshots for hash and
+ * array maps, whole histories for other types); see the {@code Persistence} class in the simulator package for the
+ * record layout and the compaction rules.
+ *
+ * <h2>Crash safety</h2>
+ * A call is applied in memory, then its record is appended with one write and {@code fsync}ed before the call
+ * returns ({@code stateSync(false)} / {@code state.sync=false} skips the {@code fsync}, which still survives a killed
+ * process but not a power loss). Records are length-prefixed and carry CRC32C checksums of their length and of
+ * their payload ({@link org.bpfmaps.simulator.state.Journal}). A process killed while writing leaves at most one
+ * incomplete record at the end: loading ignores it and cuts it off, so the call it belonged to never happened. Any
+ * other damage (a flipped bit anywhere in a complete record, a bad magic) is refused with
+ * {@link org.bpfmaps.simulator.state.CorruptStateException}, which names the file and the byte offset; nothing is
+ * repaired or deleted automatically. Compaction writes a temporary file, {@code fsync}s it, renames it over the
+ * journal and {@code fsync}s the directory, so a crash leaves either the old journal or the new one. The tests kill
+ * a writer process with {@code SIGKILL} at random moments, over and over, and check after each kill that the state
+ * loads and holds a prefix of the writer's updates.
+ *
+ * <h2>Processes</h2>
+ * A kernel holds the directory's lock from {@code build()} to {@code close()}: an exclusive
+ * {@link java.nio.channels.FileChannel#lock() file lock} on the lock file between processes, and a lock per
+ * directory inside one JVM. A second kernel on the same directory waits (up to
+ * {@link org.bpfmaps.simulator.SimulatedKernel.Builder#stateLockTimeout(java.time.Duration)}, default one minute)
+ * until the first is closed, so kernels on one directory run one after the other and each sees all of its
+ * predecessors' changes. Close kernels promptly (the CLI opens one per command or batch).
+ *
+ * <h2>Who may use it</h2>
+ * The directory is created {@code 0700} and its files {@code 0600}, whatever the umask. An existing directory or
+ * file is refused with an {@link java.lang.IllegalStateException} naming the path and the problem when it is owned
+ * by another user or writable by its group or by others; files are opened without following symbolic links and a
+ * link in place of a file is refused. Pin paths are normalised like a path walk ({@code //}, {@code .},
+ * {@code ..}) and must lie under the kernel's virtual bpffs root ({@code EPERM} otherwise); they are journal
+ * records, never host paths, so no pin can reach outside the virtual bpffs or the state directory.
+ *
+ * <h2>Not persisted</h2>
+ * Open descriptors and their access modes; the contents of {@code RINGBUF} and {@code USER_RINGBUF} maps (a pinned
+ * ring buffer comes back empty); fault-injection rules; calls refused before they reach a map (descriptor
+ * permissions, injected faults), which change nothing. A state directory fixes the CPU count and bpffs root of the
+ * kernels that use it.
+ */
+package org.bpfmaps.simulator.state;

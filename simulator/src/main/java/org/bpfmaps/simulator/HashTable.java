@@ -9,6 +9,7 @@ import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
 import org.bpfmaps.UpdateFlags;
+import org.bpfmaps.simulator.lru.LruHtab;
 
 /**
  * {@code HASH} and {@code PERCPU_HASH}: the kernel's {@code htab}, bucket for bucket.
@@ -27,6 +28,8 @@ class HashTable extends MapObject {
         final byte[] key;
         final byte[] value;
         Element next;
+        /** LRU types: the node this element owns. */
+        int node = LruHtab.NONE;
 
         Element(int hash, byte[] key, byte[] value) {
             this.hash = hash;
@@ -54,6 +57,8 @@ class HashTable extends MapObject {
     final int seed;
     final boolean percpu;
     private final Element[][] pages;
+    /** LRU_HASH / LRU_PERCPU_HASH: the kernel's LRU lists; null for other types. */
+    private final LruHtab<Element> lru;
     private int count;
 
     HashTable(SimulatedKernel kernel, MapSpec spec, int id, int seed) {
@@ -61,8 +66,9 @@ class HashTable extends MapObject {
         this.nBuckets = bucketCount(maxEntries);
         this.mask = nBuckets - 1;
         this.seed = has(MapFlag.ZERO_SEED) ? 0 : seed;
-        this.percpu = type == MapType.PERCPU_HASH;
+        this.percpu = type.isPerCpu();
         this.pages = new Element[(int) ((nBuckets + (long) PAGE_SIZE - 1) >>> PAGE_BITS)][];
+        this.lru = type.isLru() ? new LruHtab<>(maxEntries, cpus, has(MapFlag.NO_COMMON_LRU), percpu, this::unlink) : null;
     }
 
     /** {@code roundup_pow_of_two(max_entries)} for a u32 {@code max_entries} already known to be small enough. */
@@ -150,7 +156,7 @@ class HashTable extends MapObject {
         return true;
     }
 
-    private void unlink(Element victim) {
+    private boolean unlink(Element victim) {
         int bucket = victim.hash & mask;
         Element prev = null;
         for (Element e = head(bucket); e != null; prev = e, e = e.next) {
@@ -162,9 +168,10 @@ class HashTable extends MapObject {
                 }
                 e.next = null;
                 count--;
-                return;
+                return true;
             }
         }
+        return false;
     }
 
     private void pushHead(Element e) {
@@ -208,6 +215,9 @@ class HashTable extends MapObject {
 
     /** Hook: an element was found by a program's lookup (LRU types will set the reference bit here). */
     void onProgramLookup(Element e) {
+        if (lru != null) {
+            lru.referenced(e.node);
+        }
     }
 
     // ---- system calls -------------------------------------------------------------------------------------
@@ -232,6 +242,9 @@ class HashTable extends MapObject {
         }
         int h = hash(key);
         synchronized (this) {
+            if (lru != null) {
+                return lruUpdate(key, h, value, flags, kernel.currentCpu(), false);
+            }
             Element old = find(key, h);
             int err = checkFlags(old, flags);
             if (err != 0) {
@@ -251,6 +264,48 @@ class HashTable extends MapObject {
             copyIn(value, v, 0);
             pushHead(new Element(h, copyKey(key), v));
             return 0;
+        }
+    }
+
+    /**
+     * {@code htab_lru_map_update_elem} / {@code __htab_lru_percpu_map_update_elem}: the node is acquired before the
+     * lookup (evicting even if the update then fails); LRU_HASH always links a new element, LRU_PERCPU_HASH updates
+     * an existing one in place. LRU maps never answer E2BIG.
+     */
+    private int lruUpdate(ByteBuffer key, int h, ByteBuffer value, long flags, int cpu, boolean program) {
+        int node = lru.acquireForUpdate(flags, cpu);
+        if (node == LruHtab.NO_MEMORY) {
+            return ENOMEM;
+        }
+        Element old = find(key, h);
+        int err = checkFlags(old, flags);
+        if (err != 0) {
+            lru.abandon(node);
+            return err;
+        }
+        if (old != null && percpu) {
+            writeValue(value, old.value, program, cpu);
+            lru.updatedInPlace(old.node, node);
+            return 0;
+        }
+        byte[] v = new byte[valueBufferSize];
+        writeValue(value, v, program, cpu);
+        Element e = new Element(h, copyKey(key), v);
+        e.node = node;
+        pushHead(e);
+        if (old != null) {
+            unlink(old);
+        }
+        lru.linked(e, node, old == null ? LruHtab.NONE : old.node);
+        return 0;
+    }
+
+    /** A syscall writes every CPU's slot; a program writes its own CPU's slot (a new element's others stay zero). */
+    private void writeValue(ByteBuffer value, byte[] dst, boolean program, int cpu) {
+        if (program) {
+            writeSlot(value, dst, cpu);
+        } else {
+            copyIn(value, dst, 0);
         }
     }
 
@@ -281,6 +336,9 @@ class HashTable extends MapObject {
                 return ENOENT;
             }
             unlink(e);
+            if (lru != null) {
+                lru.removed(e.node);
+            }
             return 0;
         }
     }
@@ -326,6 +384,9 @@ class HashTable extends MapObject {
             }
             copyOut(e.value, 0, value);
             unlink(e);
+            if (lru != null) {
+                lru.removed(e.node);
+            }
             return 0;
         }
     }
@@ -389,6 +450,9 @@ class HashTable extends MapObject {
                     System.arraycopy(e.value, 0, values, total * valueBufferSize, valueBufferSize);
                     if (delete) {
                         unlink(e);
+                        if (lru != null) {
+                            lru.removed(e.node);
+                        }
                     }
                     total++;
                     e = next;
@@ -427,6 +491,9 @@ class HashTable extends MapObject {
         }
         int h = hash(key);
         synchronized (this) {
+            if (lru != null) {
+                return lruUpdate(key, h, value, flags, cpu, true);
+            }
             Element old = find(key, h);
             int err = checkFlags(old, flags);
             if (err != 0) {
@@ -472,9 +539,9 @@ class HashTable extends MapObject {
         long elemSize = SIZEOF_HTAB_ELEM + ((keySize + 7L) & ~7L) + (percpu ? 8 : valueSlot);
         long usage = SIZEOF_BPF_HTAB + SIZEOF_BUCKET * nBuckets + 4L * cpus * MAP_LOCK_COUNT;
         if (!has(MapFlag.NO_PREALLOC)) {
-            long entries = Integer.toUnsignedLong(maxEntries) + (percpu ? 0 : cpus);
+            long entries = Integer.toUnsignedLong(maxEntries) + (percpu || lru != null ? 0 : cpus);
             usage += elemSize * entries;
-            usage += percpu ? valueSlot * cpus * entries : 8L * cpus;
+            usage += percpu ? valueSlot * cpus * entries : lru != null ? 0 : 8L * cpus;
         } else {
             long entries = size();
             long llistNode = 8;

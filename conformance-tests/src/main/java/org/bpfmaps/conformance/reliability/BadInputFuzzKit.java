@@ -77,7 +77,8 @@ public abstract class BadInputFuzzKit {
                         .append(backendNames().get(0)).append(" only");
             }
             sb.append(String.format("; %.1f s", (System.nanoTime() - started) / 1e9));
-            runNanos.forEach((n, t) -> sb.append(String.format(" (%s calls %.1f s)", n, t.get() / 1e9)));
+            runNanos.forEach((n, t) -> sb.append(String.format(" (%s calls %.1f s; most: %s)", n, t.get() / 1e9,
+                    runners.get(n).slowest())));
             System.out.println(sb);
             if (!failures.isEmpty()) {
                 StringBuilder f = new StringBuilder(failureCount + " failing specs, " + failures.size()

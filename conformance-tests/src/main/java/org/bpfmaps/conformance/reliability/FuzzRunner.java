@@ -34,13 +34,20 @@ import org.bpfmaps.conformance.reliability.FuzzCase.Op;
  * {@code EINVAL}, where the kernel would have said {@code EPERM}.
  */
 public final class FuzzRunner {
-    /** Largest buffer the runner allocates; larger wanted sizes are clamped, which makes them wrong sizes. */
-    static final long MAX_BUFFER = 8L << 20;
+    /**
+     * Largest buffer the runner allocates; a buffer that would be larger is given {@link #STANDIN} bytes instead,
+     * which makes it a wrong size (and keeps huge batch counts cheap to try).
+     */
+    static final long MAX_BUFFER = 2L << 20;
+    static final long STANDIN = 4096;
     static final String CLOSED = "MapClosedException(EBADF)";
     static final String EINVAL = "InvalidArgumentException(EINVAL)";
 
     private final MapBackend backend;
     private final int cpus;
+    /** Nanoseconds spent per operation kind (and in create), for the run's report. */
+    private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> nanosByKind =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** A runner for {@code backend}. */
     public FuzzRunner(MapBackend backend) {
@@ -56,6 +63,7 @@ public final class FuzzRunner {
     private List<String> runOnCpu0(FuzzCase c) {
         List<String> out = new ArrayList<>();
         BpfMap[] holder = new BpfMap[1];
+        long t0 = System.nanoTime();
         String created = Outcome.of("create " + c.spec(), () -> {
             holder[0] = backend.create(c.spec().toMapSpec());
             BpfMap m = holder[0];
@@ -63,6 +71,7 @@ public final class FuzzRunner {
                     + " flags=0x" + Integer.toHexString(m.flags()) + " access=" + m.access();
         });
         out.add("create -> " + created);
+        time("create", t0);
         BpfMap map = holder[0];
         if (map == null) {
             return out;
@@ -74,7 +83,14 @@ public final class FuzzRunner {
                 if (!deterministic && op.kind() == Kind.LOOKUP_AND_DELETE_BATCH) {
                     continue; // which elements it takes depends on the hash seed; later results would diverge
                 }
+                long t1 = System.nanoTime();
                 String outcome = Outcome.of(op + " on " + map, () -> call(map, views, op, deterministic));
+                time(op.kind().name(), t1);
+                long took = System.nanoTime() - t1;
+                if (took > slowestCall) {
+                    slowestCall = took;
+                    slowestCallText = String.format("%.1f ms: %s on %s", took / 1e6, op, c.spec());
+                }
                 String expected = predict(map, op);
                 if (expected != null && !expected.equals(outcome)) {
                     throw new AssertionError("contract broken on " + backend.name() + ": " + op + " on " + map
@@ -96,6 +112,22 @@ public final class FuzzRunner {
             map.close();
         }
         return out;
+    }
+
+    private long slowestCall;
+    private String slowestCallText = "";
+
+    private void time(String what, long since) {
+        nanosByKind.computeIfAbsent(what, k -> new java.util.concurrent.atomic.AtomicLong())
+                .addAndGet(System.nanoTime() - since);
+    }
+
+    /** The three most expensive kinds of call so far, e.g. {@code create 3.1 s, PROGRAM_LOOKUP 1.2 s, ...}. */
+    public String slowest() {
+        return nanosByKind.entrySet().stream()
+                .sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get())).limit(3)
+                .map(e -> String.format("%s %.1f s", e.getKey(), e.getValue().get() / 1e9))
+                .collect(java.util.stream.Collectors.joining(", ")) + "; slowest call " + slowestCallText;
     }
 
     // ---- prediction ---------------------------------------------------------------------------------
@@ -205,7 +237,7 @@ public final class FuzzRunner {
     }
 
     private static long clamp(long n) {
-        return Math.min(n, MAX_BUFFER);
+        return n > MAX_BUFFER ? STANDIN : n;
     }
 
     private static boolean readOnly(Form f) {

@@ -915,6 +915,27 @@ public abstract class MapConformanceKit {
         }
 
         @Test
+        @DisplayName("a program update (EXIST) of an element writes value_size bytes of its CPU's slot in place and "
+                + "keeps that slot's padding")
+        void programUpdateKeepsPadding() {
+            try (BpfMap m = create(MapType.PERCPU_HASH, 4, 5, 4)) {
+                byte[] in = new byte[8 * cpus()];
+                for (int cpu = 0; cpu < cpus(); cpu++) {
+                    System.arraycopy(filled(5, 0x20 + cpu), 0, in, 8 * cpu, 5);
+                    System.arraycopy(filled(3, 0xb0 + cpu), 0, in, 8 * cpu + 5, 3);
+                }
+                m.update(u32(9), in, UpdateFlags.ANY);
+                try (ProgramView p = m.programView(0)) {
+                    p.update(u32(9), filled(5, 0x55), UpdateFlags.EXIST);
+                }
+                byte[] expected = in.clone();
+                System.arraycopy(filled(5, 0x55), 0, expected, 0, 5);
+                assertArrayEquals(expected, m.lookup(u32(9)).orElseThrow(), "CPU 0 value replaced, its padding and "
+                        + "the other CPUs' slots unchanged");
+            }
+        }
+
+        @Test
         @DisplayName("create: value_size 32769 fails with E2BIG; 32768 is accepted")
         void createValueLimit() {
             assertFails(BpfException.class, E2BIG, () -> create(MapType.PERCPU_HASH, 4, 32769, 1).close());
@@ -1128,6 +1149,27 @@ public abstract class MapConformanceKit {
                 }
                 m.update(u32(0), in, UpdateFlags.ANY);
                 assertArrayEquals(in, m.lookup(u32(0)).orElseThrow());
+            }
+        }
+
+        @Test
+        @DisplayName("a program update writes value_size bytes of its CPU's slot and keeps that slot's padding "
+                + "(6.18: copy_map_value, not the 8-byte-rounded copy of syscalls)")
+        void programUpdateKeepsPadding() {
+            try (BpfMap m = create(MapType.PERCPU_ARRAY, 4, 7, 4)) {
+                byte[] in = new byte[8 * cpus()];
+                for (int cpu = 0; cpu < cpus(); cpu++) {
+                    System.arraycopy(filled(7, 0x10 + cpu), 0, in, 8 * cpu, 7);
+                    in[8 * cpu + 7] = (byte) (0xa0 + cpu);
+                }
+                m.update(u32(3), in, UpdateFlags.ANY);
+                try (ProgramView p = m.programView(0)) {
+                    p.update(u32(3), filled(7, 0x77), UpdateFlags.EXIST);
+                }
+                byte[] expected = in.clone();
+                System.arraycopy(filled(7, 0x77), 0, expected, 0, 7);
+                assertArrayEquals(expected, m.lookup(u32(3)).orElseThrow(), "CPU 0 value replaced, its padding "
+                        + "byte 0xa0 and the other CPUs' slots unchanged");
             }
         }
 

@@ -111,6 +111,8 @@ final class Persistence extends MapCalls {
         StateDirectory sd = StateDirectory.open(dir, lockTimeout);
         try {
             Path file = sd.journal();
+            // left by a process that died while compacting: the rename never happened, the journal is whole
+            Files.deleteIfExists(file.resolveSibling(file.getFileName() + ".tmp"));
             if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
                 return new Prepared(sd, null, null);
             }
@@ -134,6 +136,9 @@ final class Persistence extends MapCalls {
                 throw new CorruptStateException(file, c.offsets().get(0), "the header record is truncated");
             }
             return new Prepared(sd, c, h);
+        } catch (IOException e) {
+            sd.close();
+            throw new java.io.UncheckedIOException("cannot clean up simulator state directory " + sd.path(), e);
         } catch (RuntimeException | Error e) {
             sd.close();
             throw e;

@@ -21,7 +21,6 @@ import org.bpfmaps.AlreadyExistsException;
 import org.bpfmaps.BatchResult;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
-import org.bpfmaps.Errno;
 import org.bpfmaps.InvalidArgumentException;
 import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapClosedException;
@@ -1226,10 +1225,5 @@ public abstract class MapConformanceKit {
                         () -> "id " + id + " missing from " + hex(u32(id)));
             }
         }
-    }
-
-    /** The errno number of a constant, for messages. */
-    protected static int errno(Errno e) {
-        return e.number();
     }
 }

@@ -97,6 +97,79 @@ class ReplayEquivalenceTest {
         }
     }
 
+    /** As {@link #run}, for the key-less types (QUEUE, STACK, BLOOM_FILTER): push, pop, peek from both sides. */
+    private static void runKeyless(SimulatedKernel kernel, BpfMap map, long seed, int from, int to,
+                                   List<String> out) {
+        Random r = new Random(seed);
+        HexFormat hex = HexFormat.of();
+        for (int i = 0; i < to; i++) {
+            int op = r.nextInt(6);
+            int cpu = r.nextInt(kernel.possibleCpus());
+            byte[] value = PersistenceTest.u64(r.nextInt(64));
+            long flags = r.nextInt(4) == 0 ? 2 : 0; // BPF_EXIST: overwrite the oldest when full
+            if (i < from) {
+                continue;
+            }
+            String result;
+            byte[] v = new byte[8];
+            try (ProgramView pv = map.programView(cpu)) {
+                switch (op) {
+                    case 0 -> {
+                        map.update(new byte[0], value, flags);
+                        result = "push ok";
+                    }
+                    case 1 -> result = "pop " + (map.lookupAndDelete(new byte[0], v, 0) ? hex.formatHex(v) : "-");
+                    case 2 -> result = "peek " + (map.lookup(new byte[0], v) ? hex.formatHex(v) : "-");
+                    case 3 -> {
+                        pv.push(value, flags);
+                        result = "prog push ok";
+                    }
+                    case 4 -> result = "prog pop " + (pv.pop(v) ? hex.formatHex(v) : "-");
+                    default -> {
+                        System.arraycopy(value, 0, v, 0, 8);
+                        result = "prog peek " + pv.peek(v);
+                    }
+                }
+            } catch (BpfException e) {
+                result = "errno " + e.error();
+            }
+            out.add(i + ": " + result);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"QUEUE", "STACK", "BLOOM_FILTER"})
+    void aKeylessMapSplitOverTwoKernelsBehavesAsInOne(MapType type) {
+        Path dir = base.resolve(type.toString());
+        long seed = new Random().nextLong();
+        int n = 2000;
+        MapSpec spec = MapSpec.builder(type).keySize(0).valueSize(8).maxEntries(type == MapType.BLOOM_FILTER ? 32 : 10)
+                .mapExtra(type == MapType.BLOOM_FILTER ? 2 : 0).build();
+        List<String> uninterrupted = new ArrayList<>();
+        try (SimulatedKernel k = SimulatedKernel.builder().cpus(3).randomSeed(KERNEL_SEED).build();
+             BpfMap m = k.create(spec)) {
+            runKeyless(k, m, seed, 0, n, uninterrupted);
+        }
+        List<String> split = new ArrayList<>();
+        try (SimulatedKernel k = SimulatedKernel.builder().cpus(3).randomSeed(KERNEL_SEED).stateDirectory(dir)
+                .stateSync(false).build()) {
+            BpfMap m = k.create(spec);
+            m.pin("/sys/fs/bpf/m");
+            runKeyless(k, m, seed, 0, n / 2, split);
+            k.compactState();
+        }
+        try (SimulatedKernel k = SimulatedKernel.builder().stateDirectory(dir).stateSync(false).build();
+             BpfMap m = k.openPinned("/sys/fs/bpf/m")) {
+            runKeyless(k, m, seed, n / 2, n, split);
+        }
+        assertEquals(uninterrupted.size(), split.size());
+        for (int i = 0; i < uninterrupted.size(); i++) {
+            assertEquals(uninterrupted.get(i), split.get(i), "call results diverge (sequence seed " + seed + ")");
+        }
+        assertTrue(uninterrupted.stream().anyMatch(x -> x.contains("pop 0") || x.contains("peek true")),
+                "the sequence exercised the map: " + uninterrupted.subList(0, 20));
+    }
+
     @ParameterizedTest(name = "{0} noCommonLru={1} compact={2}")
     @CsvSource({"HASH,false,false", "HASH,false,true", "PERCPU_HASH,false,true", "LRU_HASH,false,false",
             "LRU_HASH,false,true", "LRU_HASH,true,false", "LRU_PERCPU_HASH,false,false",

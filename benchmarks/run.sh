@@ -1,26 +1,64 @@
 #!/usr/bin/env bash
-# Builds the benchmarks, runs the C syscall floor and the JMH suite in one go, and prints the ratio table.
+# Builds the benchmarks, runs the C syscall floors and the JMH suite in one go, and prints the ratio table.
 #   benchmarks/run.sh            default run (about 8 minutes on 2 cores)
-#   benchmarks/run.sh --quick    smoke run (about 1 minute; numbers are rough)
-# Needs: root or CAP_BPF for the linux rows, cc and libbpf-dev for the floor.
+#   benchmarks/run.sh --quick    smoke run (1-2 minutes; numbers are rough)
+#   benchmarks/run.sh --ffm      also the java.lang.foreign prototype (needs JDK 22+, JDK25=/path/to/jdk)
+#   benchmarks/run.sh --no-build use the jar already in benchmarks/target (e.g. in a tree others are editing)
+# Options combine. Extra JMH arguments: JMH_ARGS="..." (e.g. JMH_ARGS="-p type=HASH").
+# Needs: root or CAP_BPF for the linux rows, cc and libbpf-dev for the floors.
+# Results stay in benchmarks/target/results (floor.tsv, ringbuf_floor.tsv, jmh.csv, jmh.log, ffm.tsv, table.txt).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
 out="$here/target/results"
 mkdir -p "$out"
-quick=0
-[ "${1:-}" = "--quick" ] && quick=1
+quick=0; ffm=0; build=1
+for a in "$@"; do
+  case "$a" in
+    --quick) quick=1 ;;
+    --ffm) ffm=1 ;;
+    --no-build) build=0 ;;
+    *) echo "unknown option $a" >&2; exit 2 ;;
+  esac
+done
+jdk25=${JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}
+jar="$here/target/bpfmaps-benchmarks.jar"
+start=$(date +%s)
 
-(cd "$top" && mvn -q -B -ntp -DskipTests -pl benchmarks -am package)
+if [ "$build" = 1 ]; then
+  (cd "$top" && mvn -q -B -ntp -DskipTests -pl benchmarks -am package)
+fi
 cc -O2 -o "$out/floor" "$here/src/main/c/floor.c" -lbpf
+cc -O2 -o "$out/ringbuf_floor" "$here/src/main/c/ringbuf_floor.c" -lbpf
 
 if [ "$quick" = 1 ]; then
-  iters=200000; jmh=(-wi 1 -w 200ms -i 2 -r 300ms -f 1)
+  iters=50000; ringRounds=50
+  # One JVM for everything (no forks): quick, but each benchmark sees the previous ones' JIT profile.
+  jmh=(-wi 1 -w 100ms -i 1 -r 200ms -f 0)
 else
-  iters=2000000; jmh=(-wi 2 -w 1s -i 3 -r 1s -f 1)
+  iters=500000; ringRounds=400
+  jmh=(-wi 2 -w 500ms -i 3 -r 500ms -f 1)
 fi
-# Pin both to CPU 0 so the floor and the JVM's calling thread see the same CPU.
+echo "load before the run: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs" | tee "$out/load.txt"
+# Pin the floors to CPU 0; the JMH linux rows that care (program view, ring buffer) pin their thread there too.
 taskset -c 0 "$out/floor" "$iters" > "$out/floor.tsv"
-java -jar "$here/target/bpfmaps-benchmarks.jar" "${jmh[@]}" -rf csv -rff "$out/jmh.csv" \
-  'MapOpsBenchmark|BaselineBenchmark' > "$out/jmh.log"
-java -cp "$here/target/bpfmaps-benchmarks.jar" org.bpfmaps.bench.Report "$out/floor.tsv" "$out/jmh.csv"
+taskset -c 0 "$out/ringbuf_floor" "$ringRounds" 262144 hot > "$out/ringbuf_floor.tsv" 2> "$out/ringbuf_floor.err"
+java -jar "$jar" "${jmh[@]}" -prof gc -rf csv -rff "$out/jmh.csv" ${JMH_ARGS:-} \
+  'MapOpsBenchmark|BaselineBenchmark|ProgramViewBenchmark|RingBufferBenchmark|JnaFloorBenchmark' > "$out/jmh.log"
+
+ffmOut=-
+if [ "$ffm" = 1 ]; then
+  # The prototype is Java 22+ source: compiled on its own, against the uber-jar, never by Maven.
+  rm -rf "$out/ffm-classes"
+  "$jdk25/bin/javac" --release 25 -d "$out/ffm-classes" -cp "$jar" \
+    "$here/src/main/java25/org/bpfmaps/bench/ffm/FfmFloor.java"
+  if [ "$quick" = 1 ]; then ffmArgs=(20000 5); else ffmArgs=(200000 15); fi
+  { taskset -c 0 "$out/floor" "$iters" | grep -P '^HASH\tlookupHit'
+    taskset -c 0 "$jdk25/bin/java" --enable-native-access=ALL-UNNAMED -cp "$out/ffm-classes:$jar" \
+      org.bpfmaps.bench.ffm.FfmFloor "${ffmArgs[@]}"
+    taskset -c 0 "$out/floor" "$iters" | grep -P '^HASH\tlookupHit'; } > "$out/ffm.tsv"
+  ffmOut="$out/ffm.tsv"
+fi
+echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - start )) s" | tee -a "$out/load.txt"
+java -cp "$jar" org.bpfmaps.bench.Report "$out/floor.tsv" "$out/jmh.csv" "$out/ringbuf_floor.tsv" "$ffmOut" \
+  | tee "$out/table.txt"

@@ -85,6 +85,15 @@ public abstract class BadInputFuzzKit {
                         + " distinct:");
                 failures.forEach((sig, ex) -> f.append("\n  ").append(sig));
                 failures.forEach((sig, ex) -> f.append("\n\n* ").append(sig).append("\n").append(ex));
+                java.nio.file.Path report = java.nio.file.Path.of("target", getClass().getSimpleName() + "-failures.txt");
+                try {
+                    if (java.nio.file.Files.isDirectory(report.getParent())) {
+                        java.nio.file.Files.writeString(report, f);
+                        f.insert(0, "(also written to " + report.toAbsolutePath() + ")\n");
+                    }
+                } catch (java.io.IOException ignored) {
+                    // the message below carries the same text
+                }
                 throw new AssertionError(f.toString());
             }
             if (tries.get() >= TRIES) {

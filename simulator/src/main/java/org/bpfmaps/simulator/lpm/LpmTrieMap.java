@@ -166,7 +166,10 @@ public class LpmTrieMap {
     int lookupBatch(byte[] inBatch, byte[] outBatch, byte[] keys, byte[] values, int count, long elemFlags,
                     int[] countOut) {
         if (elemFlags != 0) {
-            return EINVAL; // only BPF_F_LOCK is a valid bit, and no LPM value holds a spin lock
+            // only BPF_F_LOCK is a valid bit, and no LPM value holds a spin lock; refused before the walk
+            // starts, so the kernel never writes count and it reads back as passed in
+            countOut[0] = count;
+            return EINVAL;
         }
         if (count == 0) {
             return 0;
@@ -204,6 +207,7 @@ public class LpmTrieMap {
     /** {@code generic_map_update_batch}: in order, stopping at the first error; count = updated. */
     int updateBatch(byte[] keys, byte[] values, int count, long elemFlags, int[] countOut) {
         if (elemFlags != 0) {
+            countOut[0] = count; // refused before the first element: count reads back as passed in
             return EINVAL;
         }
         byte[] key = new byte[keySize];
@@ -224,6 +228,7 @@ public class LpmTrieMap {
     /** {@code generic_map_delete_batch}: in order, stopping at the first error; count = deleted. */
     int deleteBatch(byte[] keys, int count, long elemFlags, int[] countOut) {
         if (elemFlags != 0) {
+            countOut[0] = count; // refused before the first element: count reads back as passed in
             return EINVAL;
         }
         byte[] key = new byte[keySize];

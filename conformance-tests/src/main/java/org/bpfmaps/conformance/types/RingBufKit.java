@@ -300,6 +300,30 @@ public abstract class RingBufKit extends TypeKitSupport {
         }
     }
 
+    /** The largest sample a 4096-byte user ring takes (a 4096-byte record) and the smallest, drained whole. */
+    @Test
+    void drainLargestAndSmallestSamples() {
+        try (BpfMap m = create(MapType.USER_RINGBUF, 0, 0, 4096, 0);
+             UserRingBufferWriter w = backend.userRingBufferWriter(m);
+             ProgramView p = m.programView(0)) {
+            byte[] big = payload(4088, 5);
+            assertTrue(w.write(big));
+            assertEquals(0, w.free());
+            assertFalse(w.write(payload(1, 1)), "full");
+            List<byte[]> got = new ArrayList<>();
+            assertEquals(1, p.userRingbufDrain(got::add, 0));
+            assertArrayEquals(big, got.get(0));
+            for (int i = 0; i < 256; i++) {
+                assertTrue(w.write(payload(1, i)), "one-byte sample " + i);
+            }
+            got.clear();
+            assertEquals(256, p.userRingbufDrain(got::add, 0));
+            for (int i = 0; i < 256; i++) {
+                assertArrayEquals(payload(1, i), got.get(i));
+            }
+        }
+    }
+
     @Test
     void drainFlags() {
         try (BpfMap m = create(MapType.USER_RINGBUF, 0, 0, 4096, 0);

@@ -29,10 +29,17 @@ import org.bpfmaps.conformance.Bytes;
  * remaining ops with both sides' outcomes. Program-view ops run on {@link #CPU}, with the calling thread pinned
  * there by {@link MapBackend#onCpu}, so the kernel runs them in the caller's task (no IPI).
  *
- * <p>Bloom peeks go through the program view only: the linux backend's syscall lookup does not pass the value
- * in (see {@code BloomKit.zeroSeedFalsePositivesArePredictable}), which would stop every run at its first peek.
+ * <p>Bloom peeks go through the program view only unless {@code -Dbpfmaps.types.bloomSyscallPeek=true}: the
+ * linux backend's syscall lookup does not pass the value in (see
+ * {@code BloomKit.zeroSeedFalsePositivesArePredictable}), which would stop every run at its first syscall peek.
  */
 public final class TypesLockstep {
+    /**
+     * Whether bloom scenarios also peek with the syscall lookup ({@code -Dbpfmaps.types.bloomSyscallPeek=true});
+     * off by default while the linux backend does not pass the value in.
+     */
+    static final boolean SYSCALL_BLOOM_PEEK = Boolean.getBoolean("bpfmaps.types.bloomSyscallPeek");
+
     /** The CPU of the program views. */
     public static final int CPU = 0;
 
@@ -229,7 +236,8 @@ public final class TypesLockstep {
             } else if (k < 40 && !pushed.isEmpty()) {
                 ops.add(new Op("prog.peek", null, pushed.get(r.nextInt(pushed.size())), 0, 0));
             } else if (k < 97) {
-                ops.add(new Op("prog.peek", null, bytes(r, valueSize), 0, 0));
+                ops.add(new Op(SYSCALL_BLOOM_PEEK && r.nextBoolean() ? "lookup" : "prog.peek", null,
+                        bytes(r, valueSize), 0, 0));
             } else {
                 String[] odd = {"delete", "nextKey", "lookupAndDelete", "prog.pop"};
                 ops.add(new Op(odd[r.nextInt(odd.length)], null, bytes(r, valueSize), 0, 0));
@@ -290,8 +298,9 @@ public final class TypesLockstep {
                         Optional<byte[]> v = m.lookup(op.key);
                         return v.map(Bytes::hex).orElse("miss");
                     }
-                    byte[] v = new byte[vs];
-                    return m.lookup(null, v, op.flags) ? Bytes.hex(v) : "miss";
+                    byte[] v = op.value == null ? new byte[vs] : op.value.clone();
+                    boolean hit = m.lookup(null, v, op.flags);
+                    return hit ? (m.type() == MapType.BLOOM_FILTER ? "maybe" : Bytes.hex(v)) : "miss";
                 }
                 case "prog.lookup":
                     return s.view.lookup(op.key).map(Bytes::hex).orElse("miss");
@@ -434,7 +443,7 @@ public final class TypesLockstep {
                                 bits.set(bit);
                             }
                         }
-                    } else if (op.kind.equals("prog.peek")) {
+                    } else if (op.kind.equals("prog.peek") || op.kind.equals("lookup")) {
                         boolean predicted = true;
                         for (int bit : bloomBits(op.value, sc.spec.maxEntries(), sc.spec.mapExtra())) {
                             predicted &= bits.get(bit);

@@ -25,6 +25,7 @@ class BenchmarkSmokeTest {
                 .include(include)
                 .param("backend", backend)
                 .param("type", "HASH", "PERCPU_ARRAY")
+                .addProfiler("gc")
                 .forks(0)
                 .warmupIterations(0)
                 .measurementIterations(1)
@@ -42,7 +43,16 @@ class BenchmarkSmokeTest {
         assertEquals(4, results.size());
         for (RunResult r : results) {
             assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().toString());
+            assertTrue(r.getSecondaryResults().containsKey("gc.alloc.rate.norm"), "the GC profiler ran");
         }
+    }
+
+    @Test
+    void simulatorProgramViewAndRingBufferBenchmarksRun() throws Exception {
+        Collection<RunResult> results = run(
+                "(" + ProgramViewBenchmark.class.getSimpleName() + ".programLookup|"
+                        + RingBufferBenchmark.class.getSimpleName() + ".consume)", "simulator");
+        assertEquals(2, results.size());
     }
 
     @Test
@@ -57,6 +67,10 @@ class BenchmarkSmokeTest {
         }
         Collection<RunResult> results = run(MapOpsBenchmark.class.getSimpleName() + ".(lookupMiss|nextKey)", "linux");
         assertEquals(4, results.size());
+        results = run("(" + ProgramViewBenchmark.class.getSimpleName() + ".programLookup|"
+                + RingBufferBenchmark.class.getSimpleName() + ".consume|"
+                + JnaFloorBenchmark.class.getSimpleName() + ".jnaBpfLookup$)", "linux");
+        assertEquals(3, results.size());
     }
 
     @Test
@@ -73,5 +87,29 @@ class BenchmarkSmokeTest {
         assertTrue(table.contains("1.10x"), table);
         assertTrue(table.contains("2.00x"), table);
         assertTrue(table.contains("10.00x"), table);
+    }
+
+    @Test
+    void reportReadsProfilerRowsAndTheOtherSections() {
+        List<String> floor = List.of("HASH\tlookupHit\t400.00");
+        List<String> csv = List.of(
+                "\"Benchmark\",\"Mode\",\"Threads\",\"Samples\",\"Score\",\"Score Error (99.9%)\",\"Unit\","
+                        + "\"Param: backend\",\"Param: type\"",
+                "\"org.bpfmaps.bench.MapOpsBenchmark.lookupHit\",\"avgt\",1,5,440.0,1.0,\"ns/op\",linux,HASH",
+                "\"org.bpfmaps.bench.MapOpsBenchmark.lookupHit:gc.alloc.rate.norm\",\"avgt\",1,5,0.004,1.0,\"B/op\","
+                        + "linux,HASH",
+                "\"org.bpfmaps.bench.RingBufferBenchmark.consume\",\"sample\",1,5,90.0,1.0,\"ns/op\",linux,",
+                "\"org.bpfmaps.bench.RingBufferBenchmark.consume:p0.50\",\"sample\",1,1,30.0,NaN,\"ns/op\",linux,",
+                "\"org.bpfmaps.bench.JnaFloorBenchmark.jnaBpfLookup\",\"avgt\",1,5,420.0,1.0,\"ns/op\",,",
+                "\"org.bpfmaps.bench.JnaFloorBenchmark.bpfmapsLookup\",\"avgt\",1,5,450.0,1.0,\"ns/op\",,");
+        List<String> ring = List.of("hot\t262144\t3640\t10.00\t15.00");
+        List<String> ffm = List.of("HASH\tlookupHit\t400.00", "ffm\tffmCapture\t400.00\t404.00",
+                "HASH\tlookupHit\t400.00");
+        String table = Report.render(floor, csv, ring, ffm);
+        assertTrue(table.contains("0.0"), table);
+        assertTrue(table.contains("2.00x"), table); // ring: 30 / 15, the median row not the mean
+        assertTrue(table.contains("1.05x"), table); // JNA raw call / C floor
+        assertTrue(table.contains("1.01x"), table); // FFM / C floor
+        assertFalse(table.contains("lookupHit:"), table); // profiler rows are columns, not operations
     }
 }

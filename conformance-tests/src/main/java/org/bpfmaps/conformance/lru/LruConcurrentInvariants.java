@@ -1,0 +1,245 @@
+package org.bpfmaps.conformance.lru;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicReference;
+import org.bpfmaps.BpfException;
+import org.bpfmaps.BpfMap;
+import org.bpfmaps.MapBackend;
+import org.bpfmaps.MapFlag;
+import org.bpfmaps.MapSpec;
+import org.bpfmaps.MapType;
+import org.bpfmaps.ProgramView;
+import org.bpfmaps.UpdateFlags;
+
+/**
+ * What holds for an LRU map used from all CPUs at once, where the surviving keys depend on the interleaving and
+ * are not compared between backends (see the package documentation). One thread per CPU, each pinned with
+ * {@code onCpu} and using a program view on its own CPU, works on its own keys ({@code key % threads == t}); the
+ * others can only evict them. Checked on every step and after the threads join:
+ * <ul>
+ *   <li>no update fails for lack of room with E2BIG; an update may fail with ENOMEM (counted and reported): on the
+ *       kernel, concurrent updates of a small common-LRU map can find every node in flight on another CPU (taken
+ *       from the free lists but not yet linked into the table, so neither evictable nor stealable) — seen with
+ *       max_entries 1 on 2 CPUs; the key then keeps its previous state. Otherwise ANY updates never fail; NOEXIST fails only with EEXIST and only when the thread's
+ *       last operation on the key was a successful write; EXIST fails only with ENOENT and succeeds only when that
+ *       last operation was a write (the key may have been evicted since, so ENOENT is always allowed);</li>
+ *   <li>a lookup (syscall or program) or delete finds a key only when the thread's last operation on it was a
+ *       successful write, and then with exactly that write's value (values encode key, thread and a sequence
+ *       number; per-CPU maps: CPU i's slot holds value + i, a program sees its own CPU's slot);</li>
+ *   <li>after the join: a get_next_key walk visits no key twice, at most max_entries keys (as the kernel reports
+ *       it, i.e. rounded for NO_COMMON_LRU), and every surviving key passes the lookup rule above.</li>
+ * </ul>
+ */
+public final class LruConcurrentInvariants {
+    private LruConcurrentInvariants() {
+    }
+
+    /** What a run did. */
+    public record Report(long ops, long evictionsObserved, long enomemUpdates, int survivors, int maxEntries) {
+    }
+
+    /** Runs the workload once on {@code backend}; throws {@link AssertionError} on a violated invariant. */
+    public static Report run(MapBackend backend, MapType type, boolean noCommonLru, int maxEntries, int opsPerThread,
+                             long seed) {
+        int threads = backend.possibleCpus();
+        MapSpec.Builder sb = MapSpec.builder(type).keySize(8).valueSize(8).maxEntries(maxEntries).name("lru_conc");
+        if (noCommonLru) {
+            sb.with(MapFlag.NO_COMMON_LRU);
+        }
+        long universe = 3L * maxEntries + 3;
+        try (BpfMap map = backend.create(sb.build())) {
+            List<Map<Long, Long>> models = new ArrayList<>();
+            long[] evictions = new long[threads];
+            long[][] enomems = new long[threads][1];
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Thread> workers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                Map<Long, Long> model = new HashMap<>();
+                models.add(model);
+                int cpu = t;
+                Thread w = new Thread(() -> {
+                    try {
+                        backend.onCpu(cpu, () -> {
+                            try (ProgramView view = map.programView(cpu)) {
+                                start.await();
+                                evictions[cpu] = work(map, view, cpu, threads, universe, opsPerThread,
+                                        seed * 31 + cpu, model, enomems[cpu]);
+                            } catch (Exception e) {
+                                throw new RuntimeException(e);
+                            }
+                        });
+                    } catch (Throwable e) {
+                        failure.compareAndSet(null, e);
+                        start.reset();
+                    }
+                }, "lru-conc-cpu" + cpu);
+                workers.add(w);
+                w.start();
+            }
+            for (Thread w : workers) {
+                try {
+                    w.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+            if (failure.get() != null) {
+                Throwable f = failure.get();
+                while (f.getCause() != null && !(f instanceof AssertionError)) {
+                    f = f.getCause();
+                }
+                throw new AssertionError("concurrent LRU invariant violated on " + backend.name() + ", " + map.type()
+                        + (noCommonLru ? " NO_COMMON_LRU" : " common") + " max_entries " + maxEntries + " (seed "
+                        + seed + "): " + f.getMessage(), failure.get());
+            }
+            int survivors = backend.onCpu(0, () -> checkFinal(map, threads, models));
+            long ev = 0;
+            long nomem = 0;
+            for (int t = 0; t < threads; t++) {
+                ev += evictions[t];
+                nomem += enomems[t][0];
+            }
+            return new Report((long) threads * opsPerThread, ev, nomem, survivors, map.maxEntries());
+        }
+    }
+
+    private static byte[] key(long k) {
+        return ByteBuffer.allocate(8).order(ByteOrder.nativeOrder()).putLong(k).array();
+    }
+
+    private static long u64(byte[] b, int off) {
+        return ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getLong(off);
+    }
+
+    private static byte[] value(BpfMap map, long v) {
+        ByteBuffer b = ByteBuffer.allocate(map.valueBufferSize()).order(ByteOrder.nativeOrder());
+        for (int i = 0; b.remaining() >= 8; i++) {
+            b.putLong(v + i);
+        }
+        return b.array();
+    }
+
+    /** Checks a syscall value buffer against the expected write. */
+    private static void checkValue(BpfMap map, long k, byte[] got, Long expected, String what) {
+        if (expected == null) {
+            throw new AssertionError(what + ": key " + k + " found but its thread last deleted it or never wrote it"
+                    + " (value " + u64(got, 0) + ")");
+        }
+        for (int i = 0; i < got.length / 8; i++) {
+            if (u64(got, i * 8) != expected + i) {
+                throw new AssertionError(what + ": key " + k + " slot " + i + " holds " + u64(got, i * 8)
+                        + ", the last write stored " + (expected + i));
+            }
+        }
+    }
+
+    private static final int ENOMEM = 12;
+
+    private static long work(BpfMap map, ProgramView view, int cpu, int threads, long universe, int ops, long seed,
+                             Map<Long, Long> model, long[] enomem) {
+        Random r = new Random(seed);
+        long seq = 0;
+        long evictions = 0;
+        byte[] v = new byte[map.valueBufferSize()];
+        byte[] pv = new byte[map.valueSize()];
+        for (int i = 0; i < ops; i++) {
+            long k = (r.nextLong() & Long.MAX_VALUE) % (universe / threads + 1) * threads + cpu;
+            Long mine = model.get(k);
+            int p = r.nextInt(100);
+            String what = "cpu " + cpu + " op " + i;
+            if (p < 45) {
+                int f = r.nextInt(10);
+                long flags = f < 6 ? UpdateFlags.ANY : f < 8 ? UpdateFlags.NOEXIST : UpdateFlags.EXIST;
+                long val = (k << 32) | ((long) cpu << 24) | (++seq & 0xffffff);
+                try {
+                    map.update(key(k), value(map, val), flags);
+                    if (flags == UpdateFlags.EXIST && mine == null) {
+                        throw new AssertionError(what + ": EXIST update of key " + k + " succeeded but the key was"
+                                + " absent (only this thread writes it)");
+                    }
+                    model.put(k, val);
+                } catch (BpfException e) {
+                    if (e.errno() == ENOMEM) {
+                        // the kernel found no node it could take: every candidate was in flight on another CPU
+                        // (popped, not yet linked into the table, so neither evictable nor stealable); the key keeps
+                        // its previous state (or was evicted meanwhile), as the update failed before touching it
+                        enomem[0]++;
+                        continue;
+                    }
+                    if (flags == UpdateFlags.NOEXIST && e.errno() == 17 && mine != null) {
+                        continue;
+                    }
+                    if (flags == UpdateFlags.EXIST && e.errno() == 2) {
+                        evictions += mine != null ? 1 : 0;
+                        model.remove(k);
+                        continue;
+                    }
+                    throw new AssertionError(what + ": update of key " + k + " flags " + UpdateFlags.describe(flags)
+                            + " failed with errno " + e.errno() + " (thread's model: "
+                            + (mine == null ? "absent" : "present") + ")", e);
+                }
+            } else if (p < 65) {
+                if (view.lookup(key(k), pv)) {
+                    if (mine == null || u64(pv, 0) != mine + (map.type().isPerCpu() ? cpu : 0)) {
+                        throw new AssertionError(what + ": program lookup of key " + k + " on cpu " + cpu + " saw "
+                                + u64(pv, 0) + ", the last write was " + mine);
+                    }
+                } else if (mine != null) {
+                    evictions++;
+                    model.remove(k);
+                }
+            } else if (p < 80) {
+                if (map.lookup(key(k), v)) {
+                    checkValue(map, k, v, mine, what + " syscall lookup");
+                } else if (mine != null) {
+                    evictions++;
+                    model.remove(k);
+                }
+            } else {
+                boolean deleted = map.delete(key(k));
+                if (deleted && mine == null) {
+                    throw new AssertionError(what + ": delete of key " + k + " found it, but this thread had not"
+                            + " written it since its last delete");
+                }
+                if (!deleted && mine != null) {
+                    evictions++;
+                }
+                model.remove(k);
+            }
+        }
+        return evictions;
+    }
+
+    private static int checkFinal(BpfMap map, int threads, List<Map<Long, Long>> models) {
+        Set<Long> seen = new HashSet<>();
+        byte[] cur = null;
+        byte[] next = new byte[8];
+        byte[] v = new byte[map.valueBufferSize()];
+        while (map.nextKey(cur, next)) {
+            long k = u64(next, 0);
+            if (!seen.add(k)) {
+                throw new AssertionError("get_next_key walk after the join visited key " + k + " twice");
+            }
+            if (seen.size() > map.maxEntries()) {
+                throw new AssertionError("more live keys than max_entries " + map.maxEntries() + ": " + seen);
+            }
+            if (!map.lookup(next, v)) {
+                throw new AssertionError("walked key " + k + " cannot be looked up");
+            }
+            checkValue(map, k, v, models.get((int) (k % threads)).get(k), "after the join");
+            cur = next.clone();
+        }
+        return seen.size();
+    }
+}

@@ -164,6 +164,41 @@ class FuzzFindingsTest {
         }));
     }
 
+    /** Bad arguments to the backend's open calls and to programView: documented exceptions, alike on both. */
+    @Test
+    void badOpenArguments() {
+        assertSame(onBoth(b -> {
+            List<String> lines = new ArrayList<>();
+            for (int id : new int[] {0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE}) {
+                lines.add(line("openById " + id, () -> {
+                    b.openById(id).close();
+                    return "";
+                }));
+            }
+            for (String path : new String[] {"", "relative/path", "/nonexistent/bpffs/x", "/proc/self/status"}) {
+                lines.add(line("openPinned '" + path + "'", () -> {
+                    b.openPinned(path).close();
+                    return "";
+                }));
+            }
+            try (BpfMap m = b.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(8).maxEntries(4).build())) {
+                lines.add(line("pin on tmpfs", () -> {
+                    m.pin("/dev/shm/bpfmaps-reliability-pin"); // tmpfs, not bpffs: EPERM
+                    return "";
+                }));
+                for (int cpu : new int[] {-1, b.possibleCpus(), 4096}) {
+                    lines.add(line("programView(" + (cpu == b.possibleCpus() ? "possibleCpus" : cpu) + ") lookup",
+                            () -> {
+                                try (ProgramView v = m.programView(cpu)) {
+                                    return String.valueOf(v.lookup(Bytes.u32(1)).isPresent());
+                                }
+                            }));
+                }
+            }
+            return lines;
+        }));
+    }
+
     /** {@code label -> outcome}. */
     static String line(String label, java.util.function.Supplier<String> call) {
         return label + " -> " + Outcome.of(label, call);

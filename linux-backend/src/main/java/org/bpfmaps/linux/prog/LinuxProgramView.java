@@ -61,6 +61,11 @@ import org.bpfmaps.linux.sys.ProgTestRunAttr;
  * becomes {@code BpfException.of(PROGRAM_HELPER, errno, map)}. Records that can never fit in the ring
  * ({@code round_up(size + 8, 8) > ring size}) are answered {@code false} without a run, as the kernel would.
  *
+ * <p><b>User ring buffer drain.</b> {@link #userRingbufDrain} runs a program whose {@code bpf_user_ringbuf_drain}
+ * callback (a BPF subprogram, hence a small BTF object with {@code func_info}) appends each sample, length
+ * prefixed, to the scratch element, which is grown to hold a whole ring; Java then hands out copies in order
+ * ({@link DrainProgram}).
+ *
  * <p>Calls are serialized per view (one scratch element). The view works on its own duplicate of the map's
  * descriptor, so closing the map cannot hand a reused descriptor number to a program load; calls on a view
  * whose map (or which itself) was closed fail with {@link MapClosedException}. {@link #close()} closes every

@@ -69,6 +69,9 @@ public final class LruDifferential {
         /** Key-order comparisons (one per op) and full value comparisons. */
         public long keyChecks;
         public long valueChecks;
+        /** Updates (syscall, program or batch) after which other keys were gone (evictions), and those keys. */
+        public long evictingUpdates;
+        public long evictedKeys;
         /** Updates (syscall, program or batch) whose outcome was an error, and outcomes "miss". */
         public long failedUpdates;
         public long misses;
@@ -84,9 +87,9 @@ public final class LruDifferential {
         @Override
         public String toString() {
             return String.format("%,d ops (%,d program, %,d of them on another CPU; %,d batch; %,d CPU switches; "
-                    + "%,d failed updates; %,d misses) in %,d scenarios (%,d NO_COMMON_LRU); %,d key-order checks, "
+                    + "%,d updates evicted %,d keys; %,d failed updates; %,d misses) in %,d scenarios (%,d NO_COMMON_LRU); %,d key-order checks, "
                     + "%,d value checks; %,d differences; %.1f s on side A, %.1f s on side B", ops, programOps, remoteProgramOps, batchOps, cpuSwitches,
-                    failedUpdates, misses, scenarios, noCommonScenarios, keyChecks, valueChecks, differences,
+                    evictingUpdates, evictedKeys, failedUpdates, misses, scenarios, noCommonScenarios, keyChecks, valueChecks, differences,
                     nanosA / 1e9, nanosB / 1e9);
         }
     }
@@ -309,19 +312,46 @@ public final class LruDifferential {
         }
     }
 
-    /** Adds outcome-derived counts (failed updates, misses) from the judge's records of a scenario. */
+    /** Adds outcome-derived counts (evictions, failed updates, misses) from the judge's records of a scenario. */
     private static void countOutcomes(Scenario sc, List<String> records, Stats stats) {
+        java.util.Set<String> before = java.util.Set.of();
         for (int i = 0; i < sc.ops().size() && i + 1 < records.size(); i++) {
             String r = records.get(i + 1);
+            java.util.Set<String> after = keysOf(r);
             LruOp op = sc.ops().get(i);
             boolean update = op instanceof LruOp.Update || op instanceof LruOp.ProgUpdate
                     || op instanceof LruOp.UpdateBatch;
+            if (update) {
+                java.util.Set<String> gone = new java.util.HashSet<>(before);
+                gone.removeAll(after);
+                if (!gone.isEmpty()) {
+                    stats.evictingUpdates++;
+                    stats.evictedKeys += gone.size();
+                }
+            }
             if (update && r.startsWith("ERR")) {
                 stats.failedUpdates++;
             } else if (r.startsWith("miss")) {
                 stats.misses++;
             }
+            before = after;
         }
+    }
+
+    /** The keys of a step record ({@code ... | keys [k1 k2]} or {@code ... | values [k1=v1 k2=v2]}). */
+    private static java.util.Set<String> keysOf(String record) {
+        java.util.Set<String> out = new java.util.HashSet<>();
+        int open = record.lastIndexOf(" | ");
+        open = open < 0 ? -1 : record.indexOf('[', open);
+        int close = record.lastIndexOf(']');
+        if (open < 0 || close <= open + 1) {
+            return out;
+        }
+        for (String t : record.substring(open + 1, close).split(" ")) {
+            int eq = t.indexOf('=');
+            out.add(eq < 0 ? t : t.substring(0, eq));
+        }
+        return out;
     }
 
     private boolean fails(Scenario sc) {

@@ -20,7 +20,7 @@ import org.bpfmaps.conformance.Bytes;
 
 /**
  * LPM lookups against a naive longest-prefix oracle, in the spirit of the kernel's {@code test_lpm_map.c}:
- * random prefixes (IPv4 and 16-byte data) are inserted, random addresses looked up (syscall and program
+ * random prefixes (IPv4, and 9-, 16- and 64-byte data) are inserted, random addresses looked up (syscall and program
  * view) and compared with a linear scan over the inserted prefixes; then a random half is deleted and the
  * lookups are repeated. A backend runs it by subclassing with {@link #newBackend()}.
  */
@@ -64,10 +64,10 @@ public abstract class LpmOracleProperties {
     }
 
     @Property(tries = 100)
-    void lookupsMatchTheOracle(@ForAll long seed, @ForAll @IntRange(min = 0, max = 1) int wide,
+    void lookupsMatchTheOracle(@ForAll long seed, @ForAll @IntRange(min = 0, max = 3) int width,
                                @ForAll @IntRange(min = 1, max = 300) int prefixes) {
         SplittableRandom r = new SplittableRandom(seed);
-        int dataLen = wide == 1 ? 16 : 4;
+        int dataLen = new int[] {4, 9, 16, 64}[width];
         int maxPrefix = dataLen * 8;
         try (MapBackend backend = newBackend();
              BpfMap m = backend.create(MapSpec.builder(MapType.LPM_TRIE).keySize(4 + dataLen).valueSize(4)

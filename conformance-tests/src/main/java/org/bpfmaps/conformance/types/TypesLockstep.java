@@ -117,7 +117,8 @@ public final class TypesLockstep {
     }
 
     static Scenario lpmScenario(SplittableRandom r, int nOps) {
-        int dataLen = r.nextInt(3) == 0 ? 16 : 4;
+        int[] dataLens = {4, 4, 4, 8, 9, 16, 16, 33};
+        int dataLen = dataLens[r.nextInt(dataLens.length)];
         int keySize = 4 + dataLen;
         int maxPrefix = dataLen * 8;
         int valueSize = 1 + r.nextInt(12);
@@ -246,6 +247,27 @@ public final class TypesLockstep {
         return new Scenario(spec, ops);
     }
 
+    /**
+     * Adds what every type shares: in one scenario of five a {@code freeze} at a random point (syscall writes
+     * then fail with EPERM, program writes go on), and in one of five a few program ops moved to the last
+     * possible CPU (prefix {@code cpuN.}), whose runs the kernel sends there by IPI.
+     */
+    static Scenario decorate(SplittableRandom r, Scenario sc) {
+        List<Op> ops = new ArrayList<>(sc.ops);
+        if (r.nextInt(5) == 0 && !ops.isEmpty()) {
+            ops.add(r.nextInt(ops.size()), new Op("freeze", null, null, 0, 0));
+        }
+        if (r.nextInt(5) == 0) {
+            for (int i = 0; i < ops.size(); i++) {
+                Op op = ops.get(i);
+                if (op.kind.startsWith("prog.") && r.nextInt(30) == 0) {
+                    ops.set(i, new Op("cpuN." + op.kind, op.key, op.value, op.flags, op.count));
+                }
+            }
+        }
+        return new Scenario(sc.spec, ops);
+    }
+
     // ---------------------------------------------------------------------------------------------------------
     // execution
 
@@ -253,7 +275,16 @@ public final class TypesLockstep {
     private static final class Side implements AutoCloseable {
         final BpfMap map;
         final ProgramView view;
+        private ProgramView other;
         long iterationCalls;
+
+        /** A view on the last possible CPU, opened on first use. */
+        ProgramView other() {
+            if (other == null) {
+                other = map.programView(map.possibleCpus() - 1);
+            }
+            return other;
+        }
 
         Side(MapBackend backend, MapSpec spec) {
             map = backend.create(spec);
@@ -271,6 +302,9 @@ public final class TypesLockstep {
         @Override
         public void close() {
             try {
+                if (other != null) {
+                    other.close();
+                }
                 view.close();
             } finally {
                 map.close();
@@ -283,15 +317,26 @@ public final class TypesLockstep {
     }
 
     private static String apply(Side s, Op op) {
+        if (op.kind.startsWith("cpuN.")) {
+            Op inner = new Op(op.kind.substring(5), op.key, op.value, op.flags, op.count);
+            return applyWith(s, s.other(), inner);
+        }
+        return applyWith(s, s.view, op);
+    }
+
+    private static String applyWith(Side s, ProgramView view, Op op) {
         BpfMap m = s.map;
         int vs = m.valueSize();
         try {
             switch (op.kind) {
+                case "freeze":
+                    m.freeze();
+                    return "ok";
                 case "update":
                     m.update(op.key, op.value, op.flags);
                     return "ok";
                 case "prog.update":
-                    s.view.update(op.key, op.value, op.flags);
+                    view.update(op.key, op.value, op.flags);
                     return "ok";
                 case "lookup": {
                     if (m.type() == MapType.LPM_TRIE) {
@@ -303,11 +348,11 @@ public final class TypesLockstep {
                     return hit ? (m.type() == MapType.BLOOM_FILTER ? "maybe" : Bytes.hex(v)) : "miss";
                 }
                 case "prog.lookup":
-                    return s.view.lookup(op.key).map(Bytes::hex).orElse("miss");
+                    return view.lookup(op.key).map(Bytes::hex).orElse("miss");
                 case "delete":
                     return m.delete(op.key) ? "ok" : "miss";
                 case "prog.delete":
-                    return s.view.delete(op.key) ? "ok" : "miss";
+                    return view.delete(op.key) ? "ok" : "miss";
                 case "nextKey": {
                     byte[] next = new byte[m.keySize()];
                     return m.nextKey(op.key, next) ? Bytes.hex(next) : "end";
@@ -317,15 +362,15 @@ public final class TypesLockstep {
                     return m.lookupAndDelete(op.key, v, op.flags) ? Bytes.hex(v) : "miss";
                 }
                 case "prog.push":
-                    s.view.push(op.value, op.flags);
+                    view.push(op.value, op.flags);
                     return "ok";
                 case "prog.pop": {
                     byte[] v = new byte[vs];
-                    return s.view.pop(v) ? Bytes.hex(v) : "miss";
+                    return view.pop(v) ? Bytes.hex(v) : "miss";
                 }
                 case "prog.peek": {
                     byte[] v = op.value == null ? new byte[vs] : op.value.clone();
-                    boolean hit = s.view.peek(v);
+                    boolean hit = view.peek(v);
                     return hit ? (m.type() == MapType.BLOOM_FILTER ? "maybe" : Bytes.hex(v)) : "miss";
                 }
                 case "updateBatch":
@@ -365,7 +410,7 @@ public final class TypesLockstep {
 
     /** Whether {@code op} may change an LPM trie (the order walk follows every such op). */
     private static boolean mutates(Op op) {
-        switch (op.kind) {
+        switch (op.kind.startsWith("cpuN.") ? op.kind.substring(5) : op.kind) {
             case "update":
             case "prog.update":
             case "delete":
@@ -437,13 +482,14 @@ public final class TypesLockstep {
                     nanos[1] += System.nanoTime() - w1;
                 }
                 if (bloom) {
-                    if (op.kind.equals("prog.push") || op.kind.equals("update")) {
+                    String kind = op.kind.startsWith("cpuN.") ? op.kind.substring(5) : op.kind;
+                    if (kind.equals("prog.push") || kind.equals("update")) {
                         if ("ok".equals(ra)) {
                             for (int bit : bloomBits(op.value, sc.spec.maxEntries(), sc.spec.mapExtra())) {
                                 bits.set(bit);
                             }
                         }
-                    } else if (op.kind.equals("prog.peek") || op.kind.equals("lookup")) {
+                    } else if (kind.equals("prog.peek") || kind.equals("lookup")) {
                         boolean predicted = true;
                         for (int bit : bloomBits(op.value, sc.spec.maxEntries(), sc.spec.mapExtra())) {
                             predicted &= bits.get(bit);
@@ -534,6 +580,7 @@ public final class TypesLockstep {
                 default:
                     throw new IllegalArgumentException(type.toString());
             }
+            sc = decorate(r, sc);
             Replay rep = replay(sc, true);
             if (rep.firstMismatch >= 0) {
                 Scenario min = minimise(sc, rep.firstMismatch);

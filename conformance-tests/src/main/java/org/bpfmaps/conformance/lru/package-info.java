@@ -40,14 +40,19 @@
  *       flight on another CPU — popped from a free list but not yet linked into the table, so the shrink cannot
  *       delete it and the steal cannot take it. The simulator runs every call atomically under the map's lock, so
  *       it never has a node in flight and never answers ENOMEM; single-threaded, the kernel never did either (the
- *       differential would have flagged it). Instead of comparing states,
- *       {@link org.bpfmaps.conformance.lru.LruConcurrentInvariants} checks, on both backends: no update of an LRU
- *       map fails with E2BIG; ENOMEM is allowed (counted, and zero required of the simulator) and leaves the key
- *       as it was; flag errors only as the flags dictate for the key as that thread alone manages it, the live count never exceeds max_entries (per-CPU LRU: the rounded
- *       max_entries), a key owned by one thread is present only if that thread's last operation on it was a
- *       successful write, with exactly that value (every value names its key, writer and sequence number), a
- *       get_next_key walk after the threads join visits every key once, and a per-CPU map's slots all come from
- *       one write.</li>
+ *       differential would have flagged it). Also only under concurrency, a lookup can return
+ *       <b>another key's value</b>: an evicted element is preallocated and reused at once (no RCU grace period),
+ *       so a lookup that found key A and then copies the value, while another CPU evicts A and reuses the element
+ *       for key B, copies B's value (seen on 6.18, max_entries 1, about one lookup in 40,000). Neither happens in
+ *       the simulator, whose calls are atomic. Instead of comparing states,
+ *       {@link org.bpfmaps.conformance.lru.LruConcurrentInvariants} checks, on both backends, with each thread
+ *       owning its own keys: no update of an LRU map fails with E2BIG; ENOMEM is allowed (counted, zero required
+ *       of the simulator) and leaves the key as it was; flag errors only as the flags dictate for the key as its
+ *       thread alone manages it; a lookup finds a key only if its thread's last operation wrote it, with that
+ *       write's value (every value names its key, writer and sequence number; per-CPU slots checked one by one)
+ *       or, as a counted "recycled read" (zero required of the simulator), a value written for another key; after
+ *       the threads join, a get_next_key walk visits every key once, at most max_entries of them (rounded for
+ *       per-CPU LRU), each holding exactly its thread's last write.</li>
  *   <li><i>Maps without {@code BPF_F_ZERO_SEED}.</i> The hash seed is random per map, so get_next_key and batch
  *       order differ between any two maps; the LRU state itself does not depend on the seed, so surviving key
  *       sets would still compare equal. The differential always uses ZERO_SEED and compares the order.</li>

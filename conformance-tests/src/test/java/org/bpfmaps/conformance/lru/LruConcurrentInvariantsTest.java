@@ -25,8 +25,9 @@ class LruConcurrentInvariantsTest {
         LruConcurrentInvariants.Report r = LruConcurrentInvariants.run(backend, type, noCommon, maxEntries,
                 OPS_PER_THREAD, seed);
         System.out.printf("LRU concurrent invariants %s %s %s max_entries %d: %,d ops, %,d evictions observed, %,d"
-                + " ENOMEM updates, %d survivors (seed %d)%n", backend.name(), type, noCommon ? "NO_COMMON_LRU"
-                : "common", maxEntries, r.ops(), r.evictionsObserved(), r.enomemUpdates(), r.survivors(), seed);
+                + " ENOMEM updates, %,d recycled reads, %d survivors (seed %d)%n", backend.name(), type,
+                noCommon ? "NO_COMMON_LRU" : "common", maxEntries, r.ops(), r.evictionsObserved(), r.enomemUpdates(),
+                r.recycledReads(), r.survivors(), seed);
         assertTrue(r.survivors() <= r.maxEntries());
         return r;
     }
@@ -36,8 +37,11 @@ class LruConcurrentInvariantsTest {
             "LRU_HASH,false,1"})
     void simulator(MapType type, boolean noCommon, int maxEntries) {
         try (MapBackend sim = BpfMaps.open("simulator", Map.of("cpus", String.valueOf(HostCpus.possible())))) {
-            // every simulator call is atomic under the map's lock: no node is ever in flight, so never ENOMEM
-            assertEquals(0, check(sim, type, noCommon, maxEntries).enomemUpdates());
+            // every simulator call is atomic under the map's lock: no node is ever in flight (never ENOMEM) and no
+            // element is reused while a lookup copies it (no recycled reads)
+            LruConcurrentInvariants.Report r = check(sim, type, noCommon, maxEntries);
+            assertEquals(0, r.enomemUpdates());
+            assertEquals(0, r.recycledReads());
         }
     }
 

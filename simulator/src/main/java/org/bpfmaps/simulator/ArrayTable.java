@@ -209,10 +209,8 @@ final class ArrayTable extends MapObject {
         synchronized (this) {
             byte[] chunk = chunkFor(i, true);
             int off = offset(i) + (percpu ? cpu * slot : 0);
+            // copy_map_value: a program writes value_size bytes; the slot's padding keeps what it had
             value.get(value.position(), chunk, off, valueSize);
-            if (percpu) {
-                java.util.Arrays.fill(chunk, off + valueSize, off + slot, (byte) 0); // a program writes value_size
-            }
             return 0;
         }
     }

@@ -516,13 +516,14 @@ class HashTable extends MapObject {
         }
     }
 
-    /** A program's write: {@code value_size} bytes into this CPU's slot (per-CPU: padding zeroed). */
+    /**
+     * A program's write: {@code value_size} bytes into this CPU's slot ({@code copy_map_value}); an existing
+     * slot's padding keeps what it had, a new element's is zero (on the kernel it is whatever followed the
+     * program's value in its memory, which the simulator cannot know).
+     */
     private void writeSlot(ByteBuffer value, byte[] stored, int cpu) {
         int off = percpu ? cpu * slot : 0;
         value.get(value.position(), stored, off, valueSize);
-        if (percpu) {
-            java.util.Arrays.fill(stored, off + valueSize, off + slot, (byte) 0);
-        }
     }
 
     @Override

@@ -6,6 +6,7 @@ import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.Errno;
+import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapInfo;
 import org.bpfmaps.ProgramView;
 import org.bpfmaps.UpdateFlags;
@@ -180,8 +181,10 @@ final class SimBpfMap extends AbstractBpfMap {
         if (fault != 0) {
             throw failure(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, fault, "injected fault");
         }
+        // The kernel keeps BPF_F_RDONLY/WRONLY for the creating descriptor only and reports flags without them.
+        int reported = object.flags & ~MapFlag.mask(MapFlag.RDONLY, MapFlag.WRONLY);
         return new MapInfo(object.type, object.id, object.keySize, object.valueSize, object.maxEntries,
-                object.flags, object.name, 0, 0, 0, 0, object.mapExtra, object.memlock(), object.isFrozen());
+                reported, object.name, 0, 0, 0, 0, object.mapExtra, object.memlock(), object.isFrozen());
     }
 
     @Override

@@ -64,7 +64,7 @@ class ProgramViewTest {
         assertArrayEquals(user, m.lookup(u32(0)).orElseThrow(), "padding round-trips");
         m.programView(2).update(u32(0), u32(9), UpdateFlags.EXIST);
         user[16] = 9;
-        user[20] = 0; // a program writes value_size bytes; the simulator zeroes the rest of its slot
+        // a program writes value_size bytes (copy_map_value); the slot's padding keeps what user space wrote
         assertArrayEquals(user, m.lookup(u32(0)).orElseThrow(), "an existing element changes only this CPU");
     }
 

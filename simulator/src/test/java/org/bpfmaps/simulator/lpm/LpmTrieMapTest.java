@@ -123,7 +123,7 @@ class LpmTrieMapTest {
         }
         int[] count = new int[1];
         assertEquals(EINVAL, m.batch(BpfCommand.BPF_MAP_UPDATE_BATCH, null, null, keys, values, 4, 2, count));
-        assertEquals(0, count[0]);
+        assertEquals(4, count[0], "a batch refused before it starts leaves count as passed in");
         assertEquals(0, m.batch(BpfCommand.BPF_MAP_UPDATE_BATCH, null, null, keys, values, 4, 0, count));
         assertEquals(4, count[0]);
         // Post-order: 10.1/16, 10/8, 192.168/16, 0/0; walk with count 3 then the rest.

@@ -121,7 +121,7 @@ public final class LruDifferential {
     /**
      * A scenario from {@code seed}: max_entries 1..64 (small ones more often), common or per-CPU LRU, 4- or 8-byte
      * keys from a universe somewhat larger than the map, and {@code nOps} operations. Most operations stay on one
-     * CPU; the CPU switches with a per-scenario probability (0.5%, 3% or 15%); 20% of program operations run on a
+     * CPU; the CPU switches with a per-scenario probability (0.5%, 3%, 15% or 50%); 20% of program operations run on a
      * random CPU rather than the caller's.
      */
     public static Scenario generate(long seed, MapType type, int cpus, int nOps) {
@@ -133,7 +133,7 @@ public final class LruDifferential {
         Spec spec = new Spec(type, me, noCommon, keySize);
         int effective = noCommon ? (me + cpus - 1) / cpus * cpus : me;
         int universe = effective + 1 + r.nextInt(2 * effective + 4);
-        double[] switchChoices = {0.005, 0.03, 0.15};
+        double[] switchChoices = {0.005, 0.03, 0.15, 0.5};
         double switchP = switchChoices[r.nextInt(switchChoices.length)];
         int cpu = r.nextInt(cpus);
         long value = 1;
@@ -184,9 +184,16 @@ public final class LruDifferential {
         return new Scenario(spec, seed, ops);
     }
 
+    /**
+     * ANY 60%, NOEXIST 20%, EXIST 19%, and 1% invalid: NOEXIST|EXIST (3), which htab_lru_map_update_elem refuses with
+     * EINVAL before it takes a node (so nothing may be evicted), or F_LOCK on a map without a spin lock (EINVAL).
+     */
     private static long updateFlags(Random r) {
-        int f = r.nextInt(10);
-        return f < 6 ? UpdateFlags.ANY : f < 8 ? UpdateFlags.NOEXIST : UpdateFlags.EXIST;
+        int f = r.nextInt(100);
+        if (f == 0) {
+            return r.nextBoolean() ? UpdateFlags.NOEXIST | UpdateFlags.EXIST : UpdateFlags.F_LOCK;
+        }
+        return f < 61 ? UpdateFlags.ANY : f < 81 ? UpdateFlags.NOEXIST : UpdateFlags.EXIST;
     }
 
     private static long[] keys(Random r, int universe, int n) {

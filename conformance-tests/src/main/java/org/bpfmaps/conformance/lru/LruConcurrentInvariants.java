@@ -29,9 +29,10 @@ import org.bpfmaps.UpdateFlags;
  *   <li>no update fails for lack of room with E2BIG; an update may fail with ENOMEM (counted and reported): on the
  *       kernel, concurrent updates of a small common-LRU map can find every node in flight on another CPU (taken
  *       from the free lists but not yet linked into the table, so neither evictable nor stealable) — seen with
- *       max_entries 1 on 2 CPUs; the key then keeps its previous state. Otherwise ANY updates never fail; NOEXIST fails only with EEXIST and only when the thread's
- *       last operation on the key was a successful write; EXIST fails only with ENOENT and succeeds only when that
- *       last operation was a write (the key may have been evicted since, so ENOENT is always allowed);</li>
+ *       max_entries 1 on 2 CPUs; the key then keeps its previous state. Otherwise ANY updates never fail;
+ *       NOEXIST fails only with EEXIST and only when the thread's last operation on the key was a successful
+ *       write; EXIST fails only with ENOENT and succeeds only when that last operation was a write (the key may
+ *       have been evicted since, so ENOENT is always allowed);</li>
  *   <li>a lookup (syscall or program) or delete finds a key only when the thread's last operation on it was a
  *       successful write, and then with that write's value (values encode key, thread and a sequence number;
  *       per-CPU maps: CPU i's slot holds value + i, a program sees its own CPU's slot) — or, counted as a

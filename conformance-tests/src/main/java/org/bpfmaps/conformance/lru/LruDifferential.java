@@ -87,9 +87,11 @@ public final class LruDifferential {
         @Override
         public String toString() {
             return String.format("%,d ops (%,d program, %,d of them on another CPU; %,d batch; %,d CPU switches; "
-                    + "%,d updates evicted %,d keys; %,d failed updates; %,d misses) in %,d scenarios (%,d NO_COMMON_LRU); %,d key-order checks, "
-                    + "%,d value checks; %,d differences; %.1f s on side A, %.1f s on side B", ops, programOps, remoteProgramOps, batchOps, cpuSwitches,
-                    evictingUpdates, evictedKeys, failedUpdates, misses, scenarios, noCommonScenarios, keyChecks, valueChecks, differences,
+                            + "%,d updates evicted %,d keys; %,d failed updates; %,d misses) in %,d scenarios "
+                            + "(%,d NO_COMMON_LRU); %,d key-order checks, %,d value checks; %,d differences; "
+                            + "%.1f s on side A, %.1f s on side B",
+                    ops, programOps, remoteProgramOps, batchOps, cpuSwitches, evictingUpdates, evictedKeys,
+                    failedUpdates, misses, scenarios, noCommonScenarios, keyChecks, valueChecks, differences,
                     nanosA / 1e9, nanosB / 1e9);
         }
     }
@@ -401,8 +403,8 @@ public final class LruDifferential {
         sb.append("LRU differential difference between ").append(nameA).append(" and ").append(nameB).append('\n');
         sb.append("spec: ").append(sc.spec()).append(", scenario seed ").append(sc.seed()).append(", ")
                 .append(sc.ops().size()).append(" ops\n");
-        sb.append("first difference at ").append(d == 0 ? "map creation" : "op #" + (d - 1) + ": " + sc.ops().get(d - 1))
-                .append('\n');
+        sb.append("first difference at ")
+                .append(d == 0 ? "map creation" : "op #" + (d - 1) + ": " + sc.ops().get(d - 1)).append('\n');
         sb.append("  ").append(nameA).append(": ").append(d < ra.size() ? ra.get(d) : "(no record)").append('\n');
         sb.append("  ").append(nameB).append(": ").append(d < rb.size() ? rb.get(d) : "(no record)").append('\n');
         List<LruOp> min = minimise(sc);

@@ -105,14 +105,22 @@ class LruDifferentialSelfTest {
                         @Override public int cpu() { return cpu; }
                         @Override public Optional<byte[]> lookup(byte[] key) { return m.lookup(key); }
                         @Override public boolean lookup(byte[] key, byte[] value) { return m.lookup(key, value); }
-                        @Override public void update(byte[] key, byte[] value, long flags) { real.update(key, value, flags); }
+                        @Override public void update(byte[] key, byte[] value, long flags) {
+                            real.update(key, value, flags);
+                        }
                         @Override public boolean delete(byte[] key) { return real.delete(key); }
                         @Override public void push(byte[] value, long flags) { real.push(value, flags); }
                         @Override public boolean pop(byte[] value) { return real.pop(value); }
                         @Override public boolean peek(byte[] value) { return real.peek(value); }
-                        @Override public boolean ringbufOutput(byte[] data, long flags) { return real.ringbufOutput(data, flags); }
-                        @Override public boolean ringbufReserveSubmit(byte[] data, long flags) { return real.ringbufReserveSubmit(data, flags); }
-                        @Override public boolean ringbufReserveDiscard(int size, long flags) { return real.ringbufReserveDiscard(size, flags); }
+                        @Override public boolean ringbufOutput(byte[] data, long flags) {
+                            return real.ringbufOutput(data, flags);
+                        }
+                        @Override public boolean ringbufReserveSubmit(byte[] data, long flags) {
+                            return real.ringbufReserveSubmit(data, flags);
+                        }
+                        @Override public boolean ringbufReserveDiscard(int size, long flags) {
+                            return real.ringbufReserveDiscard(size, flags);
+                        }
                         @Override public long ringbufQuery(long flag) { return real.ringbufQuery(flag); }
                         @Override public void close() { real.close(); }
                     };

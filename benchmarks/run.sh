@@ -6,7 +6,9 @@
 #   benchmarks/run.sh --no-build use the jar already in benchmarks/target (e.g. in a tree others are editing)
 # Options combine. Extra JMH arguments: JMH_ARGS="..." (e.g. JMH_ARGS="-p type=HASH").
 # Needs: root or CAP_BPF for the linux rows, cc and libbpf-dev for the floors.
-# Results stay in benchmarks/target/results (floor.tsv, ringbuf_floor.tsv, jmh.csv, jmh.log, ffm.tsv, table.txt).
+# Results stay in benchmarks/target/results (floor.tsv, ringbuf_floor.tsv, jmh.csv, jmh.log, breakdown.tsv,
+# ffm.tsv, table.txt). The main table compares means (JMH's, the floor's); on a busy machine trust the
+# breakdown and FFM sections more: they interleave the forms and keep the least ~1 ms round, for C and Java alike.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -46,19 +48,25 @@ taskset -c 0 "$out/ringbuf_floor" "$ringRounds" 262144 hot > "$out/ringbuf_floor
 java -jar "$jar" "${jmh[@]}" -prof gc -rf csv -rff "$out/jmh.csv" ${JMH_ARGS:-} \
   'MapOpsBenchmark|BaselineBenchmark|ProgramViewBenchmark|RingBufferBenchmark|JnaFloorBenchmark' > "$out/jmh.log"
 
+# The lookup step by step, and the same operations in C, with the busy-machine estimator (least ~1 ms round).
+if [ "$quick" = 1 ]; then roundArgs=(2048 30); else roundArgs=(2048 300); fi
+{ taskset -c 0 "$out/floor" "$iters" 2048 HASH
+  taskset -c 0 java -cp "$jar" org.bpfmaps.bench.LookupBreakdown "${roundArgs[@]}"
+  taskset -c 0 "$out/floor" "$iters" 2048 HASH; } > "$out/breakdown.tsv"
+
 ffmOut=-
 if [ "$ffm" = 1 ]; then
   # The prototype is Java 22+ source: compiled on its own, against the uber-jar, never by Maven.
   rm -rf "$out/ffm-classes"
   "$jdk25/bin/javac" --release 25 -d "$out/ffm-classes" -cp "$jar" \
     "$here/src/main/java25/org/bpfmaps/bench/ffm/FfmFloor.java"
-  if [ "$quick" = 1 ]; then ffmArgs=(20000 5); else ffmArgs=(200000 15); fi
-  { taskset -c 0 "$out/floor" "$iters" | grep -P '^HASH\tlookupHit'
+  { taskset -c 0 "$out/floor" "$iters" 2048 HASH
     taskset -c 0 "$jdk25/bin/java" --enable-native-access=ALL-UNNAMED -cp "$out/ffm-classes:$jar" \
-      org.bpfmaps.bench.ffm.FfmFloor "${ffmArgs[@]}"
-    taskset -c 0 "$out/floor" "$iters" | grep -P '^HASH\tlookupHit'; } > "$out/ffm.tsv"
+      org.bpfmaps.bench.ffm.FfmFloor "${roundArgs[@]}"
+    taskset -c 0 "$out/floor" "$iters" 2048 HASH; } > "$out/ffm.tsv"
   ffmOut="$out/ffm.tsv"
 fi
 echo "load after the run: $(cut -d' ' -f1-3 /proc/loadavg); took $(( $(date +%s) - start )) s" | tee -a "$out/load.txt"
 java -cp "$jar" org.bpfmaps.bench.Report "$out/floor.tsv" "$out/jmh.csv" "$out/ringbuf_floor.tsv" "$ffmOut" \
+  "$out/breakdown.tsv" \
   | tee "$out/table.txt"

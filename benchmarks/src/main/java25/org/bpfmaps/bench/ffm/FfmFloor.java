@@ -35,18 +35,22 @@ import org.bpfmaps.linux.sys.NativeBuffer;
  * <p>Not JMH (the suite is built for Java 17): a plain harness that runs every form in turn for {@code ROUNDS}
  * rounds of {@code CALLS} calls (after a warm-up that gets all of them compiled) and prints, per form, the best
  * and the median round's mean time per call. Interleaving the forms round by round makes a busy machine's noise
- * fall on all of them alike. Output lines: {@code ffm\t<form>\t<best ns>\t<median ns>}.
+ * fall on all of them alike, and short rounds (default 2048 calls, about 1 ms) let the best round be one that
+ * no other process interrupted; the C floor's round mode ({@code floor ITERS 2048 HASH}) uses the same
+ * estimator. Output lines: {@code ffm\t<form>\t<best ns>\t<median ns>}; batch forms are per element.
  *
  * <p>Forms: {@code ffmCapture} is the candidate binding (variadic {@code syscall} with {@code firstVariadicArg(1)}
  * and {@code captureCallState("errno")}, errno read only on failure); {@code ffmNoCapture} drops errno capture;
  * {@code ffmCritical} adds {@code Linker.Option.critical(false)} (no thread-state transition; only sound for
  * calls that never block, which a hash lookup does not, but not a general answer for bpf()); {@code jnaSyscall}
- * is the linux backend's {@code LibC.syscall}; {@code bpfmapsLookup} the whole {@code BpfMap.lookup}
- * ({@code ByteBuffer} form, JNA underneath).
+ * is the linux backend's {@code LibC.syscall}; {@code bpfmapsLookup}, {@code bpfmapsUpdate} and the two batch
+ * forms are the library as it is ({@code ByteBuffer} forms, JNA underneath), here for the same-estimator
+ * comparison with the floor.
  */
 public final class FfmFloor {
     private static final int LOOKUP = 1; // BPF_MAP_LOOKUP_ELEM
     private static final int ENTRIES = 1024;
+    private static final int BATCH = 256;
 
     private FfmFloor() {
     }
@@ -56,8 +60,8 @@ public final class FfmFloor {
     }
 
     public static void main(String[] args) throws Throwable {
-        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 15;
+        int calls = args.length > 0 ? Integer.parseInt(args[0]) : 2_048;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 300;
         long nrBpf = LibC.NR_BPF;
         Linker linker = Linker.nativeLinker();
         MemorySegment syscallAddress = linker.defaultLookup().find("syscall").orElseThrow();
@@ -135,12 +139,30 @@ public final class FfmFloor {
             });
             names.add("bpfmapsLookup");
             forms.add(k -> map.lookup(keys[k], value) ? 0 : -2);
+            names.add("bpfmapsUpdate");
+            forms.add(k -> {
+                map.update(keys[k], value, UpdateFlags.ANY);
+                return 0;
+            });
+            // Batches of 256: one batch call every 256th "call", so the figure is per element. A hash lookup batch
+            // returns whole buckets, so a few fewer than 256 (the C floor counts 256 per call too).
+            byte[] batchKeys = new byte[BATCH * 4];
+            byte[] batchValues = new byte[BATCH * 8];
+            byte[] cursor = new byte[map.batchCursorSize()];
+            for (int k = 0; k < BATCH; k++) {
+                keys[k].get(0, batchKeys, k * 4, 4);
+            }
+            names.add("bpfmapsLookupBatch");
+            forms.add(k -> (k & (BATCH - 1)) != 0 ? 0
+                    : map.lookupBatch(null, cursor, batchKeys, batchValues, BATCH, 0).count() > BATCH - 8 ? 0 : -1);
+            names.add("bpfmapsUpdateBatch");
+            forms.add(k -> (k & (BATCH - 1)) != 0 ? 0 : map.updateBatch(batchKeys, batchValues, BATCH, 0) - BATCH);
 
             for (Form f : forms) {
                 check(f);
             }
             int n = forms.size();
-            for (int w = 0; w < 3; w++) {
+            for (int w = 0; w < Math.max(3, 200_000 / calls); w++) {
                 for (Form f : forms) {
                     time(f, calls);
                 }

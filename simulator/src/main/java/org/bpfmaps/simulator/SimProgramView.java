@@ -4,21 +4,64 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.MapFlag;
+import org.bpfmaps.MapType;
 import org.bpfmaps.ProgramView;
 
 /**
  * The helper calls of a BPF program on one simulated map, as if running on one CPU.
  *
- * <p>Helpers bypass the system-call permissions and {@code BPF_MAP_FREEZE}; {@code BPF_F_RDONLY_PROG} and
- * {@code BPF_F_WRONLY_PROG} are honoured by failing with {@code EACCES}, which is what the verifier answers when
- * it loads a program that writes (or reads) such a map. Helpers a map type does not offer (push/pop/peek on hash
- * and array maps, ring-buffer helpers) fail with {@code EINVAL}, as the verifier rejects them for the type.
+ * <p><b>Checks, in order</b> (each element helper, after the closed check):
+ * <ol>
+ *   <li>The handle's access: a view never does more than its {@link BpfMap} handle may. A read-only handle
+ *       (created with {@code BPF_F_RDONLY}, or opened read-only) refuses the helpers that change the map
+ *       ({@code update}, {@code delete}, {@code push}, {@code pop}); a write-only handle refuses those that read
+ *       it ({@code lookup}, {@code peek}, {@code pop}); both with {@code EPERM}, as the system calls on that
+ *       handle would. This is the library's rule (a kernel program holding the map does not check the
+ *       descriptor it was loaded from); freezing does not affect helpers.</li>
+ *   <li>Keyed helpers ({@code lookup}, {@code update}, {@code delete}) on a keyless map (queue, stack, bloom
+ *       filter, ring buffers): {@code EINVAL}, the verifier's type refusal, as the linux backend answers them
+ *       without loading a program (a real program cannot even pass a zero-sized key).</li>
+ *   <li>Key and value lengths: {@code EINVAL}.</li>
+ *   <li>The verifier, in its order ({@code check_helper_call}): first {@code record_func_map}, which refuses
+ *       {@code update}, {@code delete}, {@code push} and {@code pop} on a {@code BPF_F_RDONLY_PROG} map with
+ *       {@code EACCES} whatever the map type; then {@code check_map_func_compatibility}, which refuses a helper
+ *       the type does not offer with {@code EINVAL} ({@code push} and {@code peek}: queue, stack, bloom filter;
+ *       {@code pop}: queue, stack); last, a program that reads the value {@code lookup} returns is refused on a
+ *       {@code BPF_F_WRONLY_PROG} map with {@code EACCES} ({@code check_map_access_type}). {@code pop} and
+ *       {@code peek} copy into program memory, not map memory, so {@code BPF_F_WRONLY_PROG} allows them.</li>
+ * </ol>
+ * Helpers bypass {@code BPF_MAP_FREEZE}. The ring-buffer helpers fail with {@code EINVAL} on any other type.
  */
 public final class SimProgramView implements ProgramView {
 
     private static final int EACCES = MapObject.EACCES;
     private static final int EINVAL = MapObject.EINVAL;
     private static final int ENOENT = MapObject.ENOENT;
+    private static final int EPERM = MapObject.EPERM;
+
+    /** The element helpers: whether each reads or changes the map, and whether it takes a key. */
+    enum Helper {
+        LOOKUP("bpf_map_lookup_elem", true, false, true),
+        UPDATE("bpf_map_update_elem", false, true, true),
+        DELETE("bpf_map_delete_elem", false, true, true),
+        PUSH("bpf_map_push_elem", false, true, false),
+        POP("bpf_map_pop_elem", true, true, false),
+        PEEK("bpf_map_peek_elem", true, false, false);
+
+        final String name;
+        /** Reads the map: needs a readable handle. */
+        final boolean reads;
+        /** Changes the map: needs a writable handle; refused on BPF_F_RDONLY_PROG maps (record_func_map). */
+        final boolean writes;
+        final boolean keyed;
+
+        Helper(String name, boolean reads, boolean writes, boolean keyed) {
+            this.name = name;
+            this.reads = reads;
+            this.writes = writes;
+            this.keyed = keyed;
+        }
+    }
 
     private final SimBpfMap map;
     private final MapObject object;
@@ -48,12 +91,7 @@ public final class SimProgramView implements ProgramView {
 
     @Override
     public boolean lookup(byte[] key, byte[] value) {
-        map.checkOpen();
-        checkKey(key);
-        checkValue(value);
-        if (object.has(MapFlag.WRONLY_PROG)) {
-            throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses program reads");
-        }
+        check(Helper.LOOKUP, key, value);
         int err = object.kernel.calls.programLookup(object, ByteBuffer.wrap(key), ByteBuffer.wrap(value), cpu);
         if (err == ENOENT) {
             return false;
@@ -66,10 +104,7 @@ public final class SimProgramView implements ProgramView {
 
     @Override
     public void update(byte[] key, byte[] value, long flags) {
-        map.checkOpen();
-        checkKey(key);
-        checkValue(value);
-        checkWritable();
+        check(Helper.UPDATE, key, value);
         int err = object.kernel.calls.programUpdate(object, ByteBuffer.wrap(key), ByteBuffer.wrap(value), flags,
                 cpu);
         if (err != 0) {
@@ -79,9 +114,7 @@ public final class SimProgramView implements ProgramView {
 
     @Override
     public boolean delete(byte[] key) {
-        map.checkOpen();
-        checkKey(key);
-        checkWritable();
+        check(Helper.DELETE, key, null);
         int err = object.kernel.calls.programDelete(object, ByteBuffer.wrap(key), cpu);
         if (err == ENOENT) {
             return false;
@@ -94,54 +127,93 @@ public final class SimProgramView implements ProgramView {
 
     @Override
     public void push(byte[] value, long flags) {
-        if (!(object instanceof DelegatedMapObject d)) {
-            throw unsupported("bpf_map_push_elem");
-        }
-        map.checkOpen();
-        checkValue(value);
-        checkWritable();
-        int err = object.kernel.calls.programPush(d, ByteBuffer.wrap(value), flags, cpu);
+        check(Helper.PUSH, null, value);
+        int err = object.kernel.calls.programPush((DelegatedMapObject) object, ByteBuffer.wrap(value), flags, cpu);
         if (err != 0) {
-            throw map.helperFailure(err, err == EINVAL ? "bpf_map_push_elem refused (flags, or the verifier for "
-                    + object.type.bpftoolName() + ")" : null);
+            throw map.helperFailure(err, err == EINVAL ? "bpf_map_push_elem refused its flags" : null);
         }
     }
 
     @Override
     public boolean pop(byte[] value) {
-        if (!(object instanceof DelegatedMapObject d)) {
-            throw unsupported("bpf_map_pop_elem");
-        }
-        map.checkOpen();
-        checkValue(value);
-        checkWritable();
-        if (object.has(MapFlag.WRONLY_PROG)) {
-            throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses program reads");
-        }
-        return helperResult(object.kernel.calls.programPop(d, ByteBuffer.wrap(value), cpu), "bpf_map_pop_elem");
+        check(Helper.POP, null, value);
+        return helperResult(object.kernel.calls.programPop((DelegatedMapObject) object, ByteBuffer.wrap(value),
+                cpu));
     }
 
     @Override
     public boolean peek(byte[] value) {
-        if (!(object instanceof DelegatedMapObject d)) {
-            throw unsupported("bpf_map_peek_elem");
-        }
+        check(Helper.PEEK, null, value);
+        return helperResult(((DelegatedMapObject) object).programPeek(ByteBuffer.wrap(value)));
+    }
+
+    /**
+     * The checks before {@code helper} runs, in the order of the class comment; {@code key} is checked for keyed
+     * helpers, {@code value} when not null (delete has none).
+     */
+    private void check(Helper helper, byte[] key, byte[] value) {
         map.checkOpen();
-        checkValue(value);
-        if (object.has(MapFlag.WRONLY_PROG)) {
-            throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses program reads");
+        if (helper.writes && !map.access().canWrite()) {
+            throw map.helperFailure(EPERM, "the handle is " + map.access() + "; a program view cannot change the "
+                    + "map through it (" + helper.name + ")");
         }
-        return helperResult(d.programPeek(ByteBuffer.wrap(value)), "bpf_map_peek_elem");
+        if (helper.reads && !map.access().canRead()) {
+            throw map.helperFailure(EPERM, "the handle is " + map.access() + "; a program view cannot read the "
+                    + "map through it (" + helper.name + ")");
+        }
+        if (helper.keyed && !offers(object.type, helper)) {
+            throw unsupported(helper.name);
+        }
+        if (helper.keyed) {
+            checkKey(key);
+        }
+        if (helper != Helper.DELETE) {
+            checkValue(value);
+        }
+        if (helper.writes && object.has(MapFlag.RDONLY_PROG)) {
+            throw map.helperFailure(EACCES, "the map is BPF_F_RDONLY_PROG; the verifier refuses " + helper.name
+                    + " (write into map forbidden)");
+        }
+        if (!offers(object.type, helper)) {
+            throw unsupported(helper.name);
+        }
+        if (helper == Helper.LOOKUP && object.has(MapFlag.WRONLY_PROG)) {
+            throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses a program that "
+                    + "reads the value bpf_map_lookup_elem returns");
+        }
+    }
+
+    /** {@code check_map_func_compatibility}: whether a program may call {@code helper} on a map of {@code type}. */
+    static boolean offers(MapType type, Helper helper) {
+        switch (helper) {
+            case PUSH:
+            case PEEK:
+                return type == MapType.QUEUE || type == MapType.STACK || type == MapType.BLOOM_FILTER;
+            case POP:
+                return type == MapType.QUEUE || type == MapType.STACK;
+            default:
+                // the keyless types allow only their own helpers
+                switch (type) {
+                    case QUEUE:
+                    case STACK:
+                    case BLOOM_FILTER:
+                    case RINGBUF:
+                    case USER_RINGBUF:
+                    case ARENA:
+                        return false;
+                    default:
+                        return true;
+                }
+        }
     }
 
     /** true for 0, false for ENOENT, else the failure. */
-    private boolean helperResult(int err, String helper) {
+    private boolean helperResult(int err) {
         if (err == ENOENT) {
             return false;
         }
         if (err != 0) {
-            throw map.helperFailure(err, err == EINVAL ? "the verifier refuses " + helper + " on a "
-                    + object.type.bpftoolName() + " map" : null);
+            throw map.helperFailure(err, null);
         }
         return true;
     }
@@ -218,12 +290,6 @@ public final class SimProgramView implements ProgramView {
         map.checkOpen();
         return map.helperFailure(EINVAL, "the verifier refuses " + helper + " on a " + object.type.bpftoolName()
                 + " map");
-    }
-
-    private void checkWritable() {
-        if (object.has(MapFlag.RDONLY_PROG)) {
-            throw map.helperFailure(EACCES, "the map is BPF_F_RDONLY_PROG; the verifier refuses program writes");
-        }
     }
 
     private void checkKey(byte[] key) {

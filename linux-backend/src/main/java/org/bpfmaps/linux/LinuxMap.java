@@ -207,9 +207,12 @@ public final class LinuxMap extends AbstractBpfMap {
             int secondOffset = (keyLength + 7) & ~7;
             int secondLength = second == null ? 0 : second.remaining();
             NativeBuffer data = scratch.data((long) secondOffset + secondLength);
+            // A bloom filter's lookup value is the value to test: the kernel copies it in and nothing back.
+            boolean valueIn = command == BpfCommand.BPF_MAP_UPDATE_ELEM
+                    || (command == BpfCommand.BPF_MAP_LOOKUP_ELEM && type() == MapType.BLOOM_FILTER);
             try {
                 return elem(command, fd, scratch.attr(), data, key, keyLength, second, secondOffset, secondLength,
-                        flags);
+                        flags, valueIn);
             } finally {
                 scratch.release(data);
             }
@@ -219,7 +222,8 @@ public final class LinuxMap extends AbstractBpfMap {
     }
 
     private static int elem(BpfCommand command, int fd, NativeBuffer attr, NativeBuffer data, ByteBuffer key,
-                            int keyLength, ByteBuffer second, int secondOffset, int secondLength, long flags) {
+                            int keyLength, ByteBuffer second, int secondOffset, int secondLength, long flags,
+                            boolean valueIn) {
         ByteBuffer d = data.buffer();
         long keyAddress = 0L;
         if (key != null) {
@@ -227,15 +231,15 @@ public final class LinuxMap extends AbstractBpfMap {
             keyAddress = data.address();
         }
         long secondAddress = second == null ? 0L : data.address(secondOffset);
+        if (second != null && valueIn) {
+            d.put(secondOffset, second, second.position(), secondLength);
+        }
         int r;
         switch (command) {
             case BPF_MAP_LOOKUP_ELEM:
                 r = Bpf.mapLookupElem(attr, fd, keyAddress, secondAddress, flags);
                 break;
             case BPF_MAP_UPDATE_ELEM:
-                if (second != null) {
-                    d.put(secondOffset, second, second.position(), secondLength);
-                }
                 r = Bpf.mapUpdateElem(attr, fd, keyAddress, secondAddress, flags);
                 break;
             case BPF_MAP_DELETE_ELEM:
@@ -253,7 +257,7 @@ public final class LinuxMap extends AbstractBpfMap {
         if (r < 0) {
             return -r;
         }
-        if (second != null && command != BpfCommand.BPF_MAP_UPDATE_ELEM) {
+        if (second != null && !valueIn) {
             second.put(second.position(), d, secondOffset, secondLength);
         }
         return 0;
@@ -417,6 +421,7 @@ public final class LinuxMap extends AbstractBpfMap {
     @Override
     public void pin(String path) {
         BpfCommand command = BpfCommand.BPF_OBJ_PIN;
+        ensureOpen(command); // closed first, whatever the path
         byte[] bytes = LinuxBackend.pathBytes(path);
         int fd = acquire(command);
         try {
@@ -438,6 +443,7 @@ public final class LinuxMap extends AbstractBpfMap {
 
     @Override
     public ProgramView programView(int cpu) {
+        ensureOpen(BpfCommand.PROGRAM_HELPER); // closed first, whatever the CPU
         return LinuxProgramView.open(this, fd(), cpu);
     }
 

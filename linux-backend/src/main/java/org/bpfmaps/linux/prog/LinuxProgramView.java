@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
@@ -230,8 +231,10 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized boolean lookup(byte[] key, byte[] value) {
+        ensureOpen();
         checkKey(key, "bpf_map_lookup_elem");
         checkLength("value", value, valueSize);
+        checkAccess(true, false, "bpf_map_lookup_elem");
         ScratchMap s = scratch();
         s.putKey(key);
         boolean mapInMap = type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS;
@@ -250,8 +253,10 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized void update(byte[] key, byte[] value, long flags) {
+        ensureOpen();
         checkKey(key, "bpf_map_update_elem");
         checkLength("value", value, valueSize);
+        checkAccess(false, true, "bpf_map_update_elem");
         ScratchMap s = scratch();
         s.putKey(key);
         s.putData(value);
@@ -263,7 +268,9 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized boolean delete(byte[] key) {
+        ensureOpen();
         checkKey(key, "bpf_map_delete_elem");
+        checkAccess(false, true, "bpf_map_delete_elem");
         scratch().putKey(key);
         int r = run(Kind.DELETE, 0, 0, 0);
         if (r == 0) {
@@ -277,7 +284,9 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized void push(byte[] value, long flags) {
+        ensureOpen();
         checkLength("value", value, valueSize);
+        checkAccess(false, true, "bpf_map_push_elem");
         scratch().putData(value);
         int r = run(Kind.PUSH, 0, flags, 0);
         if (r != 0) {
@@ -296,7 +305,9 @@ public final class LinuxProgramView implements ProgramView {
     }
 
     private boolean popOrPeek(Kind kind, byte[] value, String helper) {
+        ensureOpen();
         checkLength("value", value, valueSize);
+        checkAccess(true, kind == Kind.POP, helper);
         ScratchMap s = scratch();
         // A bloom filter's peek tests the value given; queue and stack overwrite it.
         s.putData(value);
@@ -317,6 +328,7 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized boolean ringbufOutput(byte[] data, long flags) {
+        ensureOpen();
         if (neverFits(data.length)) {
             return false;
         }
@@ -328,6 +340,7 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized boolean ringbufReserveSubmit(byte[] data, long flags) {
+        ensureOpen();
         if (neverFits(data.length)) {
             return false;
         }
@@ -339,6 +352,7 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized boolean ringbufReserveDiscard(int size, long flags) {
+        ensureOpen();
         if (size < 0) {
             throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EINVAL.number(), subject, "negative size " + size);
         }
@@ -459,11 +473,28 @@ public final class LinuxProgramView implements ProgramView {
     // ---- internals ----
 
     private ScratchMap scratch() {
+        ensureOpen();
+        return resources.scratch;
+    }
+
+    /** A closed view, or a view of a closed map: EBADF, as for any closed handle; checked before any argument. */
+    private void ensureOpen() {
         if (closed || map.isClosed()) {
-            // A closed view, or a view of a closed map: EBADF, as for any closed handle.
             throw new MapClosedException(BpfCommand.PROGRAM_HELPER, closed ? toString() : subject);
         }
-        return resources.scratch;
+    }
+
+    /**
+     * A program view never widens the handle's access: the kernel does not check the descriptor's mode when a
+     * program references the map, so reads through a WRITE_ONLY handle and writes through a READ_ONLY one are
+     * refused here ({@code EPERM}, as the system calls answer) before any program is loaded or run.
+     */
+    private void checkAccess(boolean read, boolean write, String helper) {
+        Access access = map.access();
+        if ((read && !access.canRead()) || (write && !access.canWrite())) {
+            throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EPERM.number(), subject,
+                    helper + " through a " + access + " handle: a program view does not widen its access");
+        }
     }
 
     /** The scratch map, grown (with every program reloaded) when {@code dataLength} does not fit. */

@@ -113,6 +113,7 @@ final class KernelMaps {
                             case "maxEntries": return maxEntries;
                             case "possibleCpus": return cpus;
                             case "isClosed": return false;
+                            case "access": return org.bpfmaps.Access.READ_WRITE;
                             case "toString": return text;
                             case "hashCode": return System.identityHashCode(proxy);
                             case "equals": return proxy == args[0];

@@ -46,7 +46,8 @@ public final class LinuxBackend implements MapBackend {
 
     @Override
     public BpfMap create(MapSpec spec) {
-        spec.check();
+        // No MapSpec.check() here: a name over 15 bytes is sent as 16 bytes without a NUL, so the kernel refuses it
+        // (EINVAL) after its type checks, as it would any such name (LRU + NO_PREALLOC is ENOTSUPP first).
         BpfMap inner = spec.innerMap();
         if (inner == null) {
             return create(spec, 0);
@@ -62,6 +63,11 @@ public final class LinuxBackend implements MapBackend {
         int fd = Bpf.mapCreate(Scratch.get().attr(), spec.type().id(), spec.keySize(), spec.valueSize(),
                 spec.maxEntries(), spec.flags(), innerFd, spec.numaNode(), spec.nameBytes(), spec.mapExtra());
         if (fd < 0) {
+            int n = spec.nameBytes().length;
+            if (-fd == Errno.EINVAL.number() && n > MapSpec.MAX_NAME_LENGTH) {
+                throw BpfException.of(BpfCommand.BPF_MAP_CREATE, -fd, "map spec " + spec,
+                        "name is " + n + " bytes; the kernel takes at most " + MapSpec.MAX_NAME_LENGTH);
+            }
             throw BpfException.of(BpfCommand.BPF_MAP_CREATE, -fd, "map spec " + spec);
         }
         Access access = spec.has(MapFlag.RDONLY) ? Access.READ_ONLY

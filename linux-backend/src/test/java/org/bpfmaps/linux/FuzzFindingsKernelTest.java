@@ -14,11 +14,13 @@ import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.Errno;
+import org.bpfmaps.InvalidArgumentException;
 import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapClosedException;
 import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
+import org.bpfmaps.NotSupportedException;
 import org.bpfmaps.PermissionDeniedException;
 import org.bpfmaps.ProgramView;
 import org.bpfmaps.UpdateFlags;
@@ -140,6 +142,28 @@ class FuzzFindingsKernelTest {
                 .flags(MapFlag.WRONLY).build()); ProgramView v = created.programView(0)) {
             v.push(u64(1), 0);
             assertEperm(() -> v.peek(u64(1)), "bloom peek through a BPF_F_WRONLY fd");
+        }
+    }
+
+    /** Names are judged by the kernel, after its type checks; over 15 bytes is still EINVAL, with the reason. */
+    @Test
+    void createNameChecksComeInTheKernelsOrder() {
+        NotSupportedException lru = assertThrows(NotSupportedException.class, () -> backend.create(
+                MapSpec.builder(MapType.LRU_HASH).keySize(1).valueSize(16).maxEntries(4).flags(MapFlag.NO_PREALLOC)
+                        .name("\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9").build()));
+        assertEquals(Errno.ENOTSUPP.number(), lru.errno(), "LRU + NO_PREALLOC is refused before the name");
+        for (String name : new String[] {"sixteen_chars_xx", "twenty_characters_xx"}) {
+            InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> backend.create(
+                    MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(4).name(name).build()));
+            assertTrue(e.getMessage().contains("at most 15"), e.getMessage());
+        }
+        try (BpfMap m = backend.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(4)
+                .name("nul\0x").build())) {
+            assertEquals("nul", m.info().name(), "the kernel reads the name up to its NUL");
+        }
+        try (BpfMap m = backend.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(4)
+                .name("fifteen_chars_x").build())) {
+            assertEquals("fifteen_chars_x", m.info().name());
         }
     }
 

@@ -41,7 +41,9 @@ class PinnedNonMapKernelTest {
             for (int i = 0; i < 50; i++) {
                 assertThrows(InvalidArgumentException.class, () -> backend.openPinned(path.toString()));
             }
-            assertEquals(fdsBefore, openFds());
+            // At most as many: a Cleaner may close an earlier test's dropped descriptor meanwhile.
+            long fdsAfter = openFds();
+            assertTrue(fdsAfter <= fdsBefore, "descriptors " + fdsBefore + " -> " + fdsAfter);
             backend.unpin(path.toString());
             assertTrue(Files.notExists(path));
             assertEquals(2, assertThrows(org.bpfmaps.NotFoundException.class,

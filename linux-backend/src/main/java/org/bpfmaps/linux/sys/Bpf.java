@@ -29,7 +29,8 @@ public final class Bpf {
     }
 
     /**
-     * {@code BPF_MAP_CREATE}; {@code name} holds at most 15 bytes (the caller checks), sent NUL-terminated.
+     * {@code BPF_MAP_CREATE}; the first 16 bytes of {@code name} fill {@code map_name}, so a name of 16 bytes or
+     * more arrives without its NUL and the kernel refuses it ({@code EINVAL}) at its own point in the checks.
      *
      * @return the new map fd, or {@code -errno}
      */
@@ -44,7 +45,7 @@ public final class Bpf {
         a.putInt(MapCreateAttr.MAP_FLAGS_OFFSET, mapFlags);
         a.putInt(MapCreateAttr.INNER_MAP_FD_OFFSET, innerMapFd);
         a.putInt(MapCreateAttr.NUMA_NODE_OFFSET, numaNode);
-        int n = Math.min(name.length, MapCreateAttr.MAP_NAME_LENGTH - 1);
+        int n = Math.min(name.length, MapCreateAttr.MAP_NAME_LENGTH);
         a.put(MapCreateAttr.MAP_NAME_OFFSET, name, 0, n);
         a.putLong(MapCreateAttr.MAP_EXTRA_OFFSET, mapExtra);
         return LibC.bpf(MAP_CREATE, attr.address(), MapCreateAttr.SIZE);

@@ -146,7 +146,12 @@ final class MapCommands {
             try {
                 m = cli.backend().openPinned(path);
             } catch (BpfException e) {
-                cli.error("bpf obj get (%s): %s", path, Cli.strerror(e));
+                String refusedKind = refusedObjectKind(e);
+                if (refusedKind != null) {
+                    cli.error("incorrect object type: %s", refusedKind);
+                } else {
+                    cli.error("bpf obj get (%s): %s", path, Cli.strerror(e));
+                }
                 return null;
             }
             String kind = objectType(m);
@@ -664,6 +669,21 @@ final class MapCommands {
         } catch (RuntimeException e) {
             // not a map, or not readable: bpftool skips it too
         }
+    }
+
+    private static final java.util.regex.Pattern NOT_A_MAP =
+            java.util.regex.Pattern.compile("is a bpf[-_]([a-z]+), not a map");
+
+    /**
+     * The object kind ({@code prog}, {@code link}) when the backend refused to open a pinned non-map, as the linux
+     * backend does with EINVAL and a detail naming the object; null for any other failure.
+     */
+    static String refusedObjectKind(BpfException e) {
+        if (e.errno() != 22 || e.getMessage() == null) {
+            return null;
+        }
+        java.util.regex.Matcher m = NOT_A_MAP.matcher(e.getMessage());
+        return m.find() ? m.group(1) : null;
     }
 
     /**

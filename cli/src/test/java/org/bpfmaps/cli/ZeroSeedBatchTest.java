@@ -87,7 +87,7 @@ class ZeroSeedBatchTest {
                 cpus = linux.possibleCpus();
             }
             List<String> diffs = new ArrayList<>();
-            String[][] specs = {{"hash", "64", "400"}, {"percpu_hash", "200", "600"}};
+            String[][] specs = {{"hash", "64", "3000"}, {"percpu_hash", "200", "600"}};
             for (String[] spec : specs) {
                 Path pin = k.mount.resolve("zs");
                 Path file = Files.createTempFile("bpfmaps-zero-seed", ".batch");

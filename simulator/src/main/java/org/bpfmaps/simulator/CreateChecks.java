@@ -9,7 +9,9 @@ import org.bpfmaps.MapType;
  *
  * <p>Exists so the order of checks can be read against {@code kernel/bpf/syscall.c map_create}: {@code map_extra},
  * the access-flag combination, the NUMA node, the type; then the type's {@code map_alloc_check} (flags first,
- * then sizes); then the allocation limits; the name last, as the kernel copies it after allocating.
+ * then sizes); then the allocation limits; the name last, as the kernel copies it after allocating. A name longer
+ * than 15 bytes never gets here: {@link MapSpec#check()} refuses it first ({@code EINVAL}), as every backend does
+ * before sending anything, since the kernel's 16-byte field cannot hold it.
  */
 final class CreateChecks {
 
@@ -147,12 +149,20 @@ final class CreateChecks {
         return null;
     }
 
-    /** {@code bpf_obj_name_cpy}: at most 15 bytes of {@code [A-Za-z0-9_.]}. */
+    /**
+     * {@code bpf_obj_name_cpy}: the 16-byte field is read up to its first NUL, which must come within 16 bytes;
+     * the bytes before it must be {@code [A-Za-z0-9_.]}, and whatever follows the NUL is ignored.
+     */
     private static Refusal nameCheck(byte[] name) {
-        if (name.length > 15) {
-            return new Refusal(MapObject.EINVAL, "the name is " + name.length + " bytes; at most 15 fit");
+        int end = 0;
+        while (end < name.length && name[end] != 0) {
+            end++;
         }
-        for (byte b : name) {
+        if (end > 15) {
+            return new Refusal(MapObject.EINVAL, "the name is " + end + " bytes; at most 15 fit");
+        }
+        for (int i = 0; i < end; i++) {
+            byte b = name[i];
             boolean ok = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '_'
                     || b == '.';
             if (!ok) {
@@ -160,6 +170,13 @@ final class CreateChecks {
             }
         }
         return null;
+    }
+
+    /** The name the kernel keeps for {@code spec}: its name up to the first NUL (bpf_obj_name_cpy). */
+    static String storedName(MapSpec spec) {
+        String name = spec.name();
+        int nul = name.indexOf('\0');
+        return nul < 0 ? name : name.substring(0, nul);
     }
 
     /** {@code !bpf_map_flags_access_ok}: programs cannot be both read-only and write-only. */

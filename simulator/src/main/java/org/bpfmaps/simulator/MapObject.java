@@ -68,7 +68,7 @@ abstract class MapObject {
                 ? (int) LruEngine.effectiveMaxEntries(Integer.toUnsignedLong(spec.maxEntries()), kernel.possibleCpus(), true)
                 : spec.maxEntries();
         this.flags = spec.flags();
-        this.name = spec.name();
+        this.name = CreateChecks.storedName(spec);
         this.mapExtra = spec.mapExtra();
         this.id = id;
         this.cpus = kernel.possibleCpus();

@@ -38,12 +38,14 @@ import org.bpfmaps.simulator.state.StateDirectory;
  * {@link #mapIds()}.
  *
  * <p><b>Virtual bpffs.</b> Paths are plain strings under a root (default {@code /sys/fs/bpf}). The root always
- * exists; further directories exist only when made with {@link #makeDirectory(String)}. Pinning answers as the
- * kernel does: {@code EEXIST} for a taken path, {@code ENOENT} when the parent directory does not exist,
- * {@code ENOTDIR} when the parent is a pinned map, {@code EPERM} for a path outside the root. Opening a missing
- * pin answers {@code ENOENT}; a path outside the root answers {@code EACCES} when the file exists on the host (it is
- * not on a bpf filesystem) and {@code ENOENT} otherwise. Paths are resolved as a path walk would: relative to the
- * working directory, with {@code //}, {@code .} and {@code ..} collapsed; an empty path is {@code EINVAL}.
+ * exists; further directories exist only when made with {@link #makeDirectory(String)}. Paths are walked as the
+ * kernel walks them (measured on Linux 6.18 with a bpffs mount): relative to the working directory, {@code //} and
+ * {@code .} ignored, {@code ..} taken from where the walk is, every component but the last an existing directory
+ * ({@code ENOENT} when missing, {@code ENOTDIR} when a pin or file), the host's files outside the root. An empty
+ * path is {@code ENOENT}; a path with a NUL is an {@link IllegalArgumentException}. Pinning answers {@code EEXIST}
+ * for a taken path (a pin or directory), {@code ENOENT} for a new name written with a trailing slash,
+ * {@code EPERM} when the parent is outside the root. Opening answers {@code ENOENT} for nothing there,
+ * {@code ENOTDIR} for a pin written with a trailing slash, {@code EACCES} for a directory or a host file.
  *
  * <p>The kernel keeps every descriptor it hands out until it is closed (so that {@link #close()} can close them);
  * close descriptors you no longer need.
@@ -260,7 +262,7 @@ public final class SimulatedKernel implements MapBackend {
 
     @Override
     public BpfMap create(MapSpec spec) {
-        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(spec, "spec").check(); // what no kernel could be sent (a name over 15 bytes): first
         int fault = faults.check(BpfCommand.BPF_MAP_CREATE, null);
         if (fault != 0) {
             throw BpfException.of(BpfCommand.BPF_MAP_CREATE, fault, "map spec " + spec, "injected fault");
@@ -300,20 +302,17 @@ public final class SimulatedKernel implements MapBackend {
         if (fault != 0) {
             throw BpfException.of(BpfCommand.BPF_OBJ_GET, fault, "path " + path, "injected fault");
         }
-        String resolved = resolve(path);
         synchronized (this) {
             ensureOpen();
-            int err = resolved == null ? EINVAL : 0;
-            if (err == 0 && !underRoot(resolved)) {
-                err = Files.exists(Path.of(resolved)) ? EACCES : ENOENT;
-            }
-            MapObject object = err == 0 ? pins.get(resolved) : null;
-            if (err == 0 && object == null) {
-                err = ENOENT;
+            Walk w = walk(path);
+            int err = w.errno();
+            if (err == 0) {
+                err = w.kind() == Kind.PIN ? 0 : w.kind() == Kind.MISSING ? ENOENT : EACCES;
             }
             if (err != 0) {
                 throw BpfException.of(BpfCommand.BPF_OBJ_GET, err, "path " + path);
             }
+            MapObject object = pins.get(w.path());
             return open(object, access);
         }
     }
@@ -359,13 +358,14 @@ public final class SimulatedKernel implements MapBackend {
      * @throws BpfException {@code EEXIST}, {@code ENOENT} (parent missing), {@code EPERM} (outside the root)
      */
     public void makeDirectory(String path) {
-        String resolved = resolve(path);
         synchronized (this) {
             ensureOpen();
-            int err = checkNewEntry(resolved);
+            Walk w = walk(path);
+            int err = newEntry(w, true);
             if (err != 0) {
                 throw BpfException.of(BpfCommand.BPF_OBJ_PIN, err, "path " + path, "mkdir failed");
             }
+            String resolved = w.path();
             if (persistence != null) {
                 persistence.logMkdir(resolved);
             }
@@ -381,8 +381,9 @@ public final class SimulatedKernel implements MapBackend {
     public void unpin(String path) {
         synchronized (this) {
             ensureOpen();
-            String resolved = resolve(path);
-            MapObject object = resolved == null ? null : pins.get(resolved);
+            Walk w = walk(path);
+            String resolved = w.path();
+            MapObject object = w.errno() == 0 && w.kind() == Kind.PIN ? pins.get(resolved) : null;
             if (object == null) {
                 throw BpfException.of(BpfCommand.BPF_OBJ_PIN, ENOENT, "path " + path, "nothing is pinned there");
             }
@@ -477,11 +478,12 @@ public final class SimulatedKernel implements MapBackend {
         if (closed) {
             return MapObject.EPERM;
         }
-        String resolved = resolve(path);
-        int err = checkNewEntry(resolved);
+        Walk w = walk(path);
+        int err = newEntry(w, false);
         if (err != 0) {
             return err;
         }
+        String resolved = w.path();
         if (persistence != null) {
             persistence.logPin(object, resolved);
         }
@@ -565,6 +567,106 @@ public final class SimulatedKernel implements MapBackend {
     }
 
     // ---- paths ----------------------------------------------------------------------------------------------
+
+    /** What a path names: a pin, a directory of the virtual bpffs, a host file or directory, or nothing. */
+    private enum Kind {
+        PIN, DIRECTORY, HOST_FILE, HOST_DIRECTORY, MISSING;
+
+        boolean isDirectory() {
+            return this == DIRECTORY || this == HOST_DIRECTORY;
+        }
+    }
+
+    /**
+     * The end of a path walk: 0 and the absolute path reached with what it names, or the walk's errno.
+     * {@code last} is the final component as written ({@code "."}, {@code ".."} or a name; empty for "/").
+     */
+    private record Walk(int errno, String path, Kind kind, String last, boolean trailingSlash) {
+    }
+
+    /**
+     * The kernel's path walk ({@code kern_path}/{@code filename_create}) over the virtual bpffs and, outside its
+     * root, the host's files: an empty path is {@code ENOENT}; relative paths start at the working directory;
+     * every component but the last must be an existing directory ({@code ENOENT} when missing, {@code ENOTDIR}
+     * when a file or pin); {@code .} stays and {@code ..} goes up from where the walk is (so
+     * {@code dir/missing/..} is {@code ENOENT}, {@code pin/..} {@code ENOTDIR}); a trailing slash on a pin or
+     * file is {@code ENOTDIR}. A path holding a NUL cannot be passed to the kernel: IllegalArgumentException, as
+     * the linux backend answers.
+     */
+    private Walk walk(String path) {
+        Objects.requireNonNull(path, "path");
+        if (path.indexOf('\0') >= 0) {
+            throw new IllegalArgumentException("path contains a NUL character: " + path);
+        }
+        if (path.isEmpty()) {
+            return new Walk(ENOENT, null, Kind.MISSING, "", false);
+        }
+        String cur = path.startsWith("/") ? "/" : Path.of(System.getProperty("user.dir")).normalize().toString();
+        String[] parts = path.split("/+");
+        List<String> names = new ArrayList<>();
+        for (String part : parts) {
+            if (!part.isEmpty()) {
+                names.add(part);
+            }
+        }
+        boolean trailingSlash = path.endsWith("/") && !names.isEmpty();
+        Kind kind = kindOf(cur);
+        String last = "";
+        for (int i = 0; i < names.size(); i++) {
+            if (!kind.isDirectory()) {
+                return new Walk(kind == Kind.MISSING ? ENOENT : ENOTDIR, null, kind, last, trailingSlash);
+            }
+            last = names.get(i);
+            if (last.equals("..")) {
+                int slash = cur.lastIndexOf('/');
+                cur = slash <= 0 ? "/" : cur.substring(0, slash);
+            } else if (!last.equals(".")) {
+                cur = cur.equals("/") ? "/" + last : cur + "/" + last;
+            }
+            kind = kindOf(cur);
+        }
+        if (trailingSlash && (kind == Kind.PIN || kind == Kind.HOST_FILE)) {
+            return new Walk(ENOTDIR, cur, kind, last, true);
+        }
+        return new Walk(0, cur, kind, last, trailingSlash);
+    }
+
+    /** What {@code path} (absolute, normalised) names. Directories above the root exist, as the root does. */
+    private Kind kindOf(String path) {
+        if (underRoot(path)) {
+            return path.equals(root) || directories.contains(path) ? Kind.DIRECTORY
+                    : pins.containsKey(path) ? Kind.PIN : Kind.MISSING;
+        }
+        if (path.equals("/") || root.startsWith(path + "/")) {
+            return Kind.HOST_DIRECTORY;
+        }
+        try {
+            Path p = Path.of(path);
+            return Files.isDirectory(p) ? Kind.HOST_DIRECTORY : Files.exists(p) ? Kind.HOST_FILE : Kind.MISSING;
+        } catch (java.nio.file.InvalidPathException | SecurityException e) {
+            return Kind.MISSING;
+        }
+    }
+
+    /**
+     * 0 when a pin (or, with {@code directory}, a directory) can be made where {@code w} ended, else the errno of
+     * {@code filename_create} and {@code bpf_obj_do_pin}: the walk's, {@code EEXIST} for anything there (or a
+     * last component {@code .} / {@code ..}), {@code ENOENT} for a new pin written with a trailing slash,
+     * {@code EPERM} when the directory is not in the bpffs.
+     */
+    private int newEntry(Walk w, boolean directory) {
+        if (w.errno() != 0) {
+            return w.errno();
+        }
+        if (w.kind() != Kind.MISSING || w.last().equals(".") || w.last().equals("..") || w.last().isEmpty()) {
+            return EEXIST;
+        }
+        if (w.trailingSlash() && !directory) {
+            return ENOENT;
+        }
+        String parent = w.path().substring(0, Math.max(w.path().lastIndexOf('/'), 1));
+        return underRoot(parent) ? 0 : EPERM;
+    }
 
     private int checkNewEntry(String path) {
         if (path == null) {

@@ -133,6 +133,27 @@ class CreateTest {
             refused(Errno.EINVAL, hash(MapType.HASH).name(bad));
         }
         refused(Errno.E2BIG, hash(MapType.HASH).name("a-b").keySize(4 << 20)); // the name is checked last
+        // ... its characters: its length (UTF-8 bytes) is MapSpec.check()'s, before anything (Linux 6.18 answers 524
+        // for this spec only with a name that fits; the linux backend refuses the long one with EINVAL first)
+        refused(Errno.ENOTSUPP, hash(MapType.LRU_HASH).flags(MapFlag.NO_PREALLOC).name("a-b"));
+        refused(Errno.EINVAL, hash(MapType.LRU_HASH).flags(MapFlag.NO_PREALLOC).name("\u00e9".repeat(8)));
+        assertTrue(refused(Errno.EINVAL, hash(MapType.HASH).keySize(0).name("\u00e9".repeat(8))).getMessage()
+                .contains("16 bytes"));
+    }
+
+    @Test
+    void aNameIsReadUpToItsFirstNul() {
+        // bpf_obj_name_cpy stops at the first NUL of the 16-byte field; what follows is ignored (Linux 6.18)
+        for (String name : new String[] {"nul\0x", "nul\0\u00e9", "nul\0-"}) {
+            try (var m = kernel.create(hash(MapType.HASH).name(name).build())) {
+                assertEquals("nul", m.info().name(), name);
+                assertEquals("nul", m.name());
+            }
+        }
+        try (var m = kernel.create(hash(MapType.HASH).name("\0").build())) {
+            assertEquals("", m.info().name());
+        }
+        refused(Errno.EINVAL, hash(MapType.HASH).name("a-b\0x"));
     }
 
     @Test

@@ -75,7 +75,7 @@ class KernelTest {
         assertErrno(Errno.EPERM, () -> m.pin("/tmp/h"));
         assertErrno(Errno.EPERM, () -> m.pin("/sys/fs/bpfX"));
         assertErrno(Errno.ENOTDIR, () -> m.pin("/sys/fs/bpf/h/x"));
-        assertErrno(Errno.EINVAL, () -> m.pin(""));
+        assertErrno(Errno.ENOENT, () -> m.pin("")); // as the kernel's path walk answers an empty name
         assertErrno(Errno.EEXIST, () -> m.pin("/sys/fs/bpf//./h")); // paths are normalised
         assertErrno(Errno.EPERM, () -> m.pin("/sys/fs/bpf/../h"));
         assertErrno(Errno.EPERM, () -> m.pin("relative-to-the-working-directory"));
@@ -100,6 +100,58 @@ class KernelTest {
         assertErrno(Errno.ENOENT, () -> kernel.unpin("/sys/fs/bpf/dir/h"));
         assertErrno(Errno.ENOENT, () -> kernel.openPinned("/no/such/file/anywhere"));
         assertErrno(Errno.EACCES, () -> kernel.openPinned("/"));
+    }
+
+    /**
+     * Odd paths, each answered as Linux 6.18 answered it with a bpffs mounted at {@code D} and the working directory
+     * its parent (the same calls through the linux backend): pin {@code D/m} and {@code D/dir/n}, then open and pin.
+     */
+    @Test
+    void pathsAreWalkedAsTheKernelWalksThem() {
+        String cwd = java.nio.file.Path.of(System.getProperty("user.dir")).normalize().toString();
+        String d = cwd + "/bpffs-walk";
+        try (SimulatedKernel k = SimulatedKernel.builder().cpus(1).bpffsRoot(d).build()) {
+            k.makeDirectory(d + "/dir/"); // mkdir accepts a trailing slash
+            BpfMap m = k.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(4).build());
+            m.pin(d + "/m");
+            m.pin(d + "/dir/n");
+            List<String> opens = List.of("'' ENOENT", "/ EACCES", ". EACCES", "D EACCES", "D/ EACCES", "D/m ok",
+                    "D/m/ ENOTDIR", "D//m ok", "/D/m ok", "D/./m ok", "D/dir/../m ok", "D/nonexistent/../m ENOENT",
+                    "D/m/../m ENOTDIR", "D/m/x ENOTDIR", "D/dir EACCES", "D/dir/ EACCES", "D/dir/n/ ENOTDIR",
+                    "D/dir//n ok", "bpffs-walk/m ok", "./bpffs-walk/m ok", "bpffs-walk/m/ ENOTDIR",
+                    "bpffs-walk//dir/n ok", "relative/path ENOENT", "/nonexistent/bpffs/x ENOENT",
+                    "/proc/self/status EACCES", "/tmp EACCES", "D-nope ENOENT", "D/\u00e9 ENOENT");
+            for (String c : opens) {
+                String path = path(c, d);
+                assertEquals(c, c.substring(0, c.lastIndexOf(' ')) + " " + outcome(() -> k.openPinned(path).close()));
+            }
+            List<String> pins = List.of("'' ENOENT", "D EEXIST", "D/ EEXIST", "D/p/ ENOENT", "D//p2 ok",
+                    "D/nonexistent/../p3 ENOENT", "D/m EEXIST", "D/m/x ENOTDIR", "D/dir EEXIST", "D/dir/ EEXIST",
+                    "bpffs-walk/p4 ok", "/tmp/x EPERM");
+            for (String c : pins) {
+                String path = path(c, d);
+                assertEquals(c, c.substring(0, c.lastIndexOf(' ')) + " " + outcome(() -> m.pin(path)));
+            }
+            assertEquals(List.of(d + "/dir/n", d + "/m", d + "/p2", d + "/p4"), k.pinnedPaths());
+            assertThrows(IllegalArgumentException.class, () -> k.openPinned(d + "/m\0x"));
+            assertThrows(IllegalArgumentException.class, () -> m.pin(d + "/p\0x"));
+        }
+    }
+
+    private static String path(String c, String d) {
+        String p = c.substring(0, c.lastIndexOf(' '));
+        return p.equals("''") ? "" : p.replace("D", d);
+    }
+
+    private static String outcome(org.junit.jupiter.api.function.Executable call) {
+        try {
+            call.execute();
+            return "ok";
+        } catch (org.bpfmaps.BpfException e) {
+            return Errno.of(e.errno()).name();
+        } catch (Throwable t) {
+            throw new AssertionError(t);
+        }
     }
 
     @Test

@@ -83,6 +83,8 @@ class FuzzFindingsKernelTest {
                 assertEperm(() -> v.update(u32(1), u64(99), UpdateFlags.ANY), "update");
                 assertEperm(() -> v.update(u32(2), u64(99), UpdateFlags.ANY), "insert");
                 assertEperm(() -> v.delete(u32(1)), "delete");
+                assertEperm(() -> v.update(new byte[2], u64(99), UpdateFlags.ANY), "access before sizes");
+                assertEperm(() -> v.push(u64(99), 0), "access before the type's helpers");
                 assertArrayEquals(u64(11), v.lookup(u32(1)).orElseThrow(), "reads are allowed");
             }
             assertArrayEquals(u64(11), rw.lookup(u32(1)).orElseThrow(), "no program wrote");
@@ -126,6 +128,7 @@ class FuzzFindingsKernelTest {
             v.update(u32(1), u64(11), UpdateFlags.ANY);
             assertEperm(() -> v.lookup(u32(1)), "lookup");
             assertEperm(() -> v.lookup(u32(1), new byte[8]), "lookup into a buffer");
+            assertEperm(() -> v.lookup(u32(1), new byte[3]), "access before sizes");
             assertArrayEquals(u64(11), rw.lookup(u32(1)).orElseThrow(), "the write went through");
             assertTrue(v.delete(u32(1)));
         }

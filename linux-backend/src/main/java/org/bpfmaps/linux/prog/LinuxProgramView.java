@@ -232,9 +232,9 @@ public final class LinuxProgramView implements ProgramView {
     @Override
     public synchronized boolean lookup(byte[] key, byte[] value) {
         ensureOpen();
+        checkAccess(true, false, "bpf_map_lookup_elem");
         checkKey(key, "bpf_map_lookup_elem");
         checkLength("value", value, valueSize);
-        checkAccess(true, false, "bpf_map_lookup_elem");
         ScratchMap s = scratch();
         s.putKey(key);
         boolean mapInMap = type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS;
@@ -254,9 +254,9 @@ public final class LinuxProgramView implements ProgramView {
     @Override
     public synchronized void update(byte[] key, byte[] value, long flags) {
         ensureOpen();
+        checkAccess(false, true, "bpf_map_update_elem");
         checkKey(key, "bpf_map_update_elem");
         checkLength("value", value, valueSize);
-        checkAccess(false, true, "bpf_map_update_elem");
         ScratchMap s = scratch();
         s.putKey(key);
         s.putData(value);
@@ -269,8 +269,8 @@ public final class LinuxProgramView implements ProgramView {
     @Override
     public synchronized boolean delete(byte[] key) {
         ensureOpen();
-        checkKey(key, "bpf_map_delete_elem");
         checkAccess(false, true, "bpf_map_delete_elem");
+        checkKey(key, "bpf_map_delete_elem");
         scratch().putKey(key);
         int r = run(Kind.DELETE, 0, 0, 0);
         if (r == 0) {
@@ -285,8 +285,8 @@ public final class LinuxProgramView implements ProgramView {
     @Override
     public synchronized void push(byte[] value, long flags) {
         ensureOpen();
-        checkLength("value", value, valueSize);
         checkAccess(false, true, "bpf_map_push_elem");
+        checkLength("value", value, valueSize);
         scratch().putData(value);
         int r = run(Kind.PUSH, 0, flags, 0);
         if (r != 0) {
@@ -306,8 +306,8 @@ public final class LinuxProgramView implements ProgramView {
 
     private boolean popOrPeek(Kind kind, byte[] value, String helper) {
         ensureOpen();
-        checkLength("value", value, valueSize);
         checkAccess(true, kind == Kind.POP, helper);
+        checkLength("value", value, valueSize);
         ScratchMap s = scratch();
         // A bloom filter's peek tests the value given; queue and stack overwrite it.
         s.putData(value);
@@ -487,7 +487,8 @@ public final class LinuxProgramView implements ProgramView {
     /**
      * A program view never widens the handle's access: the kernel does not check the descriptor's mode when a
      * program references the map, so reads through a WRITE_ONLY handle and writes through a READ_ONLY one are
-     * refused here ({@code EPERM}, as the system calls answer) before any program is loaded or run.
+     * refused here ({@code EPERM}, as the system calls answer) before any program is loaded or run. Checked right
+     * after the closed check, before the key and value (the simulator's order).
      */
     private void checkAccess(boolean read, boolean write, String helper) {
         Access access = map.access();

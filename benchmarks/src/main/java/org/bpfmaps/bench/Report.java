@@ -265,7 +265,7 @@ public final class Report {
             double best = Double.parseDouble(f[2]);
             Double cb = c.get(op);
             sb.append(String.format(Locale.ROOT, "  %-20s %9s %9s %9s %8s%n", f[1], num(best),
-                    num(Double.parseDouble(f[3])), num(cb), ratio(best, cb)));
+                    num(Double.parseDouble(f[3])), num(cb), f[1].contains("Getcpu") ? "" : ratio(best, cb)));
         }
         if (tag.equals("ffm")) {
             sb.append("  (ffm*: java.lang.foreign syscall(); jnaSyscall: LibC.syscall; bpfmaps*: the library; batch")

@@ -9,9 +9,9 @@ import org.bpfmaps.MapType;
  *
  * <p>Exists so the order of checks can be read against {@code kernel/bpf/syscall.c map_create}: {@code map_extra},
  * the access-flag combination, the NUMA node, the type; then the type's {@code map_alloc_check} (flags first,
- * then sizes); then the allocation limits; the name last, as the kernel copies it after allocating. A name longer
- * than 15 bytes never gets here: {@link MapSpec#check()} refuses it first ({@code EINVAL}), as every backend does
- * before sending anything, since the kernel's 16-byte field cannot hold it.
+ * then sizes); then the allocation limits; the name last, as the kernel copies it after allocating. A name of more
+ * than 15 bytes reaches the kernel as the 16-byte field without a NUL (so the linux backend sends it) and is
+ * refused there, last, with {@code EINVAL}.
  */
 final class CreateChecks {
 
@@ -151,7 +151,9 @@ final class CreateChecks {
 
     /**
      * {@code bpf_obj_name_cpy}: the 16-byte field is read up to its first NUL, which must come within 16 bytes;
-     * the bytes before it must be {@code [A-Za-z0-9_.]}, and whatever follows the NUL is ignored.
+     * the bytes before it must be {@code [A-Za-z0-9_.]}, and whatever follows the NUL is ignored. (The kernel's
+     * {@code isalnum} also takes Latin-1 letters 0xc0-0xff, but every non-ASCII UTF-8 character has a continuation
+     * byte 0x80-0xbf, which it refuses, so for a name given as a string the ASCII rule is the kernel's.)
      */
     private static Refusal nameCheck(byte[] name) {
         int end = 0;

@@ -262,7 +262,7 @@ public final class SimulatedKernel implements MapBackend {
 
     @Override
     public BpfMap create(MapSpec spec) {
-        Objects.requireNonNull(spec, "spec").check(); // what no kernel could be sent (a name over 15 bytes): first
+        Objects.requireNonNull(spec, "spec");
         int fault = faults.check(BpfCommand.BPF_MAP_CREATE, null);
         if (fault != 0) {
             throw BpfException.of(BpfCommand.BPF_MAP_CREATE, fault, "map spec " + spec, "injected fault");

@@ -22,6 +22,9 @@ import org.bpfmaps.ProgramView;
  *       filter, ring buffers): {@code EINVAL}, the verifier's type refusal, as the linux backend answers them
  *       without loading a program (a real program cannot even pass a zero-sized key).</li>
  *   <li>Key and value lengths: {@code EINVAL}.</li>
+ *   <li>A helper whose value argument is a map value ({@code update}, {@code push}, {@code pop}, {@code peek}) on a
+ *       map whose {@code value_size} is 0 (the ring buffers): {@code EACCES}, as the verifier's argument check
+ *       ({@code check_func_arg}, an invalid zero-sized access) answers before the helper/type checks.</li>
  *   <li>The verifier, in its order ({@code check_helper_call}): first {@code record_func_map}, which refuses
  *       {@code update}, {@code delete}, {@code push} and {@code pop} on a {@code BPF_F_RDONLY_PROG} map with
  *       {@code EACCES} whatever the map type; then {@code check_map_func_compatibility}, which refuses a helper
@@ -169,6 +172,11 @@ public final class SimProgramView implements ProgramView {
         }
         if (helper != Helper.DELETE) {
             checkValue(value);
+        }
+        if (helper != Helper.LOOKUP && helper != Helper.DELETE && object.valueSize == 0) {
+            // check_func_arg, before record_func_map: the value argument would be a zero-sized map value
+            throw map.helperFailure(EACCES, "the verifier refuses " + helper.name + " on a map with value_size 0 "
+                    + "(invalid zero-sized read)");
         }
         if (helper.writes && object.has(MapFlag.RDONLY_PROG)) {
             throw map.helperFailure(EACCES, "the map is BPF_F_RDONLY_PROG; the verifier refuses " + helper.name

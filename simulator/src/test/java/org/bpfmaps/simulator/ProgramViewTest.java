@@ -231,6 +231,17 @@ class ProgramViewTest {
         assertEquals(String.join("\n", expected), String.join("\n", actual));
     }
 
+    /** Ring buffers have value_size 0: the verifier's argument check (EACCES) comes before the type's (Linux 6.18). */
+    @ParameterizedTest
+    @EnumSource(names = {"RINGBUF", "USER_RINGBUF"})
+    void valueHelpersOnAZeroSizedValueAreRefusedByTheArgumentCheck(MapType type) {
+        ProgramView v = kernel.create(MapSpec.builder(type).maxEntries(4096).build()).programView(0);
+        assertEquals("pop EACCES, peek EACCES, push EACCES, push EINVAL, update EINVAL", String.join(", ",
+                outcome("pop", () -> v.pop(new byte[0])), outcome("peek", () -> v.peek(new byte[0])),
+                outcome("push", () -> v.push(new byte[0], 0)), outcome("push", () -> v.push(new byte[1], 0)),
+                outcome("update", () -> v.update(null, new byte[0], 0))));
+    }
+
     private static String outcome(String label, Executable call) {
         try {
             call.execute();

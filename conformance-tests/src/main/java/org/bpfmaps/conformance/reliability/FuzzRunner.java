@@ -42,6 +42,7 @@ public final class FuzzRunner {
     static final long STANDIN = 4096;
     static final String CLOSED = "MapClosedException(EBADF)";
     static final String EINVAL = "InvalidArgumentException(EINVAL)";
+    static final String EPERM = "PermissionDeniedException(EPERM)";
 
     private final MapBackend backend;
     private final int cpus;
@@ -177,6 +178,12 @@ public final class FuzzRunner {
         boolean accessFlags = MapFlag.RDONLY_PROG.isSet(map.flags()) || MapFlag.WRONLY_PROG.isSet(map.flags());
         if (op.cpu() < 0 || op.cpu() >= cpus || accessFlags || map.type().isRingBuffer()) {
             return null; // which refusal comes first is the backend's (and the verifier's) business
+        }
+        boolean reads = op.kind() == Kind.PROGRAM_LOOKUP || op.kind() == Kind.PROGRAM_PEEK
+                || op.kind() == Kind.PROGRAM_POP;
+        boolean writes = op.kind() != Kind.PROGRAM_LOOKUP && op.kind() != Kind.PROGRAM_PEEK;
+        if ((reads && !map.access().canRead()) || (writes && !map.access().canWrite())) {
+            return EPERM; // a program view never widens its handle's access; checked before the arguments
         }
         long ks = Integer.toUnsignedLong(map.keySize());
         long vs = Integer.toUnsignedLong(map.valueSize());

@@ -52,7 +52,8 @@ java -jar "$jar" "${jmh[@]}" -prof gc -rf csv -rff "$out/jmh.csv" ${JMH_ARGS:-} 
 if [ "$quick" = 1 ]; then roundArgs=(2048 30); else roundArgs=(2048 300); fi
 { taskset -c 0 "$out/floor" "$iters" 2048 HASH
   taskset -c 0 java -cp "$jar" org.bpfmaps.bench.LookupBreakdown "${roundArgs[@]}"
-  taskset -c 0 "$out/floor" "$iters" 2048 HASH; } > "$out/breakdown.tsv"
+  taskset -c 0 "$out/floor" "$iters" 2048 HASH
+  java -cp "$jar" org.bpfmaps.bench.SimulatorBreakdown "${roundArgs[@]}"; } > "$out/breakdown.tsv"
 
 ffmOut=-
 if [ "$ffm" = 1 ]; then

@@ -242,6 +242,8 @@ public final class Report {
         harness(sb, c, lines, "breakdown", "Linux lookup step by step, JDK 17 (HASH lookup hit; least mean over ~1 ms"
                 + " rounds, forms interleaved; ns)");
         harness(sb, c, lines, "ffm", "FFM prototype beside JNA and the library, JDK 25 (HASH; same estimator; ns)");
+        harness(sb, c, lines, "simbreakdown", "Simulator lookup beside ConcurrentHashMap, built up (HASH hit; same"
+                + " estimator; ns; last column: / row 2, the like-for-like CHM)");
     }
 
     private static void harness(StringBuilder sb, Map<String, Double> c, List<String> lines, String tag,
@@ -257,6 +259,16 @@ public final class Report {
             return;
         }
         sb.append(title).append(NL);
+        if (tag.equals("simbreakdown")) {
+            double ref = Double.parseDouble(rows.get(Math.min(1, rows.size() - 1))[2]);
+            for (String[] f : rows) {
+                double best = Double.parseDouble(f[2]);
+                sb.append(String.format(Locale.ROOT, "  %-20s %9s %9s %8s%n", f[1], num(best),
+                        num(Double.parseDouble(f[3])), ratio(best, ref)));
+            }
+            sb.append(NL);
+            return;
+        }
         sb.append(String.format(Locale.ROOT, "  %-20s %9s %9s %9s %8s%n", "form", "best", "median", "C best",
                 "best/C"));
         for (String[] f : rows) {

@@ -32,6 +32,10 @@ import org.bpfmaps.ProgramView;
  *       {@code pop}: queue, stack); last, a program that reads the value {@code lookup} returns is refused on a
  *       {@code BPF_F_WRONLY_PROG} map with {@code EACCES} ({@code check_map_access_type}). {@code pop} and
  *       {@code peek} copy into program memory, not map memory, so {@code BPF_F_WRONLY_PROG} allows them.</li>
+ *   <li>A view loads its lookup program on its first {@code lookup} that gets this far and keeps it. Loaded after
+ *       {@code BPF_MAP_FREEZE} of a {@code BPF_F_RDONLY_PROG} {@code ARRAY} (a read-only map to the verifier,
+ *       which then folds value loads into constants with {@code bpf_map_direct_read}), it is refused with
+ *       {@code ENOTSUPP} unless {@code max_entries} is 1; loaded before the freeze, it keeps working.</li>
  * </ol>
  * Helpers bypass {@code BPF_MAP_FREEZE}. The ring-buffer helpers fail with {@code EINVAL} on any other type.
  */
@@ -69,6 +73,8 @@ public final class SimProgramView implements ProgramView {
     private final SimBpfMap map;
     private final MapObject object;
     private final int cpu;
+    /** Whether this view's lookup program is loaded (the verifier has passed it; a view keeps its programs). */
+    private volatile boolean lookupLoaded;
 
     SimProgramView(SimBpfMap map, int cpu) {
         this.map = map;
@@ -188,6 +194,16 @@ public final class SimProgramView implements ProgramView {
         if (helper == Helper.LOOKUP && object.has(MapFlag.WRONLY_PROG)) {
             throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses a program that "
                     + "reads the value bpf_map_lookup_elem returns");
+        }
+        if (helper == Helper.LOOKUP && !lookupLoaded) {
+            if (object.type == MapType.ARRAY && object.has(MapFlag.RDONLY_PROG) && object.isFrozen()
+                    && object.maxEntries != 1) {
+                // bpf_map_is_rdonly: the verifier folds loads from the value into constants
+                // (bpf_map_direct_read), and array_map_direct_value_addr supports only max_entries 1
+                throw map.helperFailure(MapObject.ENOTSUPP, "a program loaded after BPF_MAP_FREEZE that reads a "
+                        + "BPF_F_RDONLY_PROG array's value is refused unless max_entries is 1");
+            }
+            lookupLoaded = true;
         }
     }
 

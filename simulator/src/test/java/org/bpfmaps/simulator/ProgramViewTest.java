@@ -242,6 +242,32 @@ class ProgramViewTest {
                 outcome("update", () -> v.update(null, new byte[0], 0))));
     }
 
+    /**
+     * A frozen BPF_F_RDONLY_PROG array is read-only to the verifier: a lookup program loaded after the freeze is
+     * refused (ENOTSUPP) unless max_entries is 1; a view that loaded it before keeps it (Linux 6.18, measured).
+     */
+    @Test
+    void lookupOnAFrozenReadOnlyProgramArray() {
+        List<String> actual = new java.util.ArrayList<>();
+        for (MapType type : new MapType[] {MapType.ARRAY, MapType.PERCPU_ARRAY, MapType.HASH}) {
+            for (int max : new int[] {1, 8}) {
+                BpfMap m = create(type, 8, max, MapFlag.RDONLY_PROG);
+                m.update(u32(0), new byte[m.valueBufferSize()]);
+                ProgramView before = m.programView(0);
+                before.lookup(u32(0));
+                m.freeze();
+                ProgramView after = m.programView(0);
+                actual.add(type + " " + max + ": " + String.join(", ",
+                        outcome("before", () -> before.lookup(u32(0))), outcome("after", () -> after.lookup(u32(0))),
+                        outcome("again", () -> after.lookup(u32(0)))));
+            }
+        }
+        assertEquals(List.of("ARRAY 1: before ok, after ok, again ok",
+                "ARRAY 8: before ok, after ENOTSUPP, again ENOTSUPP",
+                "PERCPU_ARRAY 1: before ok, after ok, again ok", "PERCPU_ARRAY 8: before ok, after ok, again ok",
+                "HASH 1: before ok, after ok, again ok", "HASH 8: before ok, after ok, again ok"), actual);
+    }
+
     private static String outcome(String label, Executable call) {
         try {
             call.execute();

@@ -25,6 +25,15 @@
  *   <li>A program-view write to a per-CPU map stores {@code value_size} bytes and zeroes the rest of the CPU's
  *       {@code round_up(value_size, 8)} slot; the kernel copies the whole slot from the program's memory, whose
  *       tail is whatever the program had there.</li>
+ *   <li>A program-view write that creates a per-CPU element leaves the other CPUs' slots zero, padding included;
+ *       the kernel zeroes only their {@code value_size} bytes, and a preallocated element (every LRU map, and
+ *       hash maps without {@code BPF_F_NO_PREALLOC}) keeps in its padding what its previous user left there.</li>
+ *   <li>Program views answer as the linux backend's programs do where that is the kernel's answer to a program
+ *       loaded for the call (see {@link org.bpfmaps.simulator.SimProgramView}). Two outcomes of the linux
+ *       backend are not modelled: values over 4096 bytes, which it copies with {@code bpf_probe_read_kernel},
+ *       so the verifier neither refuses reading a {@code BPF_F_WRONLY_PROG} map's value nor folds a frozen
+ *       {@code BPF_F_RDONLY_PROG} array's (the simulator answers {@code EACCES} / {@code ENOTSUPP} whatever the
+ *       size).</li>
  *   <li>{@code memlock} follows the kernel's {@code htab_map_mem_usage} and {@code array_map_mem_usage} with
  *       the x86_64 6.18 struct sizes ({@code bpf_htab} 832, {@code htab_elem} 48, {@code bucket} 16,
  *       {@code bpf_array} 312); it matched the kernel for every map compared.</li>

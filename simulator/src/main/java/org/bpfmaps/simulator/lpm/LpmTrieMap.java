@@ -105,12 +105,22 @@ public class LpmTrieMap {
 
     /** {@code BPF_MAP_LOOKUP_ELEM}: longest-prefix match; ENOENT on a miss or a prefixlen above the maximum. */
     public int lookup(ByteBuffer key, ByteBuffer value) {
-        byte[] out = new byte[valueSize];
-        int err = trie.lookupInto(bytes(key, keySize), out, 0);
+        // Per-thread scratch for the key and the matched value, so a lookup allocates nothing once warm.
+        byte[][] scratch = lookupScratch.get();
+        byte[] k = scratch[0];
+        byte[] out = scratch[1];
+        key.get(key.position(), k, 0, keySize);
+        int err = trie.lookupInto(k, out, 0);
         if (err == 0) {
             value.put(value.position(), out, 0, valueSize);
         }
         return err;
+    }
+
+    private final ThreadLocal<byte[][]> lookupScratch = ThreadLocal.withInitial(this::newLookupScratch);
+
+    private byte[][] newLookupScratch() {
+        return new byte[][] {new byte[keySize], new byte[valueSize]};
     }
 
     /** {@code BPF_MAP_UPDATE_ELEM}. */

@@ -9,9 +9,10 @@ import java.nio.ByteBuffer;
  * <p>Exists because hash maps created with {@code BPF_F_ZERO_SEED} iterate in bucket order, and the simulator must
  * put every key in the same bucket the kernel does. Keys are read from a {@link ByteBuffer} with absolute byte
  * reads, independent of the buffer's byte order, so hashing a caller's buffer allocates nothing. Words are
- * little-endian, as on x86_64 and aarch64.
+ * little-endian, as on x86_64 and aarch64. Public for the simulator's subpackages (bloom filter hashing); not
+ * part of the bpfmaps API.
  */
-final class JHash {
+public final class JHash {
 
     /** The kernel's {@code JHASH_INITVAL}. */
     static final int INITVAL = 0xdeadbeef;
@@ -20,7 +21,7 @@ final class JHash {
     }
 
     /** {@code jhash2(key as u32[length/4], length/4, seed)}; {@code length} must be a multiple of 4. */
-    static int jhash2(ByteBuffer key, int offset, int length, int seed) {
+    public static int jhash2(ByteBuffer key, int offset, int length, int seed) {
         int words = length >>> 2;
         int a = INITVAL + (words << 2) + seed;
         int b = a;
@@ -57,7 +58,7 @@ final class JHash {
     }
 
     /** {@code jhash(key bytes, length, seed)}. */
-    static int jhash(ByteBuffer key, int offset, int length, int seed) {
+    public static int jhash(ByteBuffer key, int offset, int length, int seed) {
         int a = INITVAL + length + seed;
         int b = a;
         int c = a;

@@ -93,4 +93,12 @@ class JHashTest {
             assertEquals(jhash(key, 0), t.hash(ByteBuffer.wrap(key)));
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void publishedLookup3Vectors() {
+        // lookup3.c's self-test values for hashlittle, which jhash equals on little-endian machines.
+        byte[] text = "Four score and seven years ago".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        org.junit.jupiter.api.Assertions.assertEquals(0x17770551, JHash.jhash(ByteBuffer.wrap(text), 0, 30, 0));
+        org.junit.jupiter.api.Assertions.assertEquals(0xcd628161, JHash.jhash(ByteBuffer.wrap(text), 0, 30, 1));
+    }
 }

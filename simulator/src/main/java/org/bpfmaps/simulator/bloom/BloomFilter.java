@@ -1,5 +1,7 @@
 package org.bpfmaps.simulator.bloom;
 
+import java.nio.ByteBuffer;
+import org.bpfmaps.simulator.JHash;
 /**
  * The bit array of a {@code BPF_MAP_TYPE_BLOOM_FILTER} map, sized and hashed as {@code kernel/bpf/bloom_filter.c}
  * does, so that with a known seed ({@code BPF_F_ZERO_SEED} gives 0) every false positive is the kernel's.
@@ -140,8 +142,8 @@ public final class BloomFilter {
     /** The bit that hash function {@code i} selects for a value. */
     long bitIndex(byte[] value, int offset, int i) {
         int h = (valueSize & 3) == 0
-                ? Lookup3.jhash2(value, offset, valueSize, seed + i)
-                : Lookup3.jhash(value, offset, valueSize, seed + i);
+                ? JHash.jhash2(ByteBuffer.wrap(value), offset, valueSize, seed + i)
+                : JHash.jhash(ByteBuffer.wrap(value), offset, valueSize, seed + i);
         return Integer.toUnsignedLong(h) & mask;
     }
 

@@ -1,5 +1,7 @@
 package org.bpfmaps.simulator.bloom;
 
+import java.nio.ByteBuffer;
+import org.bpfmaps.simulator.JHash;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -82,14 +84,14 @@ class BloomFilterTest {
         // A value is present exactly when its hash bits (jhash2 with seed 0, 1, 2, masked to 100*3/5*7 = 420 -> 512 bits) are set.
         BloomFilter other = new BloomFilter(4, 100, 3, 0);
         for (int i = 0; i < 3; i++) {
-            long bit = Integer.toUnsignedLong(Lookup3.jhash2(v, 0, 4, i)) & 511;
+            long bit = Integer.toUnsignedLong(JHash.jhash2(ByteBuffer.wrap(v), 0, 4, i)) & 511;
             assertEquals(bit, other.bitIndex(v, 0, i));
         }
         // A different seed picks different bits.
         BloomFilter seeded = new BloomFilter(4, 100, 3, 12345);
         seeded.push(v, 0);
         assertEquals(0, seeded.peek(v));
-        long bit0 = Integer.toUnsignedLong(Lookup3.jhash2(v, 0, 4, 12345)) & 511;
+        long bit0 = Integer.toUnsignedLong(JHash.jhash2(ByteBuffer.wrap(v), 0, 4, 12345)) & 511;
         assertEquals(bit0, seeded.bitIndex(v, 0, 0));
     }
 
@@ -97,7 +99,7 @@ class BloomFilterTest {
     void offsetAndOddSizesUseByteHash() {
         BloomFilter bloom = new BloomFilter(3, 10, 1, 7);
         byte[] buf = {9, 1, 2, 3, 9};
-        long expected = Integer.toUnsignedLong(Lookup3.jhash(buf, 1, 3, 7)) & 63;
+        long expected = Integer.toUnsignedLong(JHash.jhash(ByteBuffer.wrap(buf), 1, 3, 7)) & 63;
         assertEquals(expected, bloom.bitIndex(buf, 1, 0));
         bloom.push(buf, 1, 0);
         assertEquals(0, bloom.peek(new byte[] {1, 2, 3}));

@@ -31,7 +31,10 @@ public final class BpfMapsExtension implements TestTemplateInvocationContextProv
         BeforeEachCallback, AfterEachCallback {
     /** Environment variable that, set to {@code 1}, turns a skipped linux invocation into a failure. */
     public static final String REQUIRE_KERNEL_ENV = "BPFMAPS_REQUIRE_KERNEL";
-    /** System property that, set to {@code true}, does the same as {@value #REQUIRE_KERNEL_ENV}{@code =1}. */
+    /**
+     * System property that, set to {@code true}, does the same as {@value #REQUIRE_KERNEL_ENV}{@code =1}; set to
+     * {@code false} it overrides the environment variable.
+     */
     public static final String REQUIRE_KERNEL_PROPERTY = "bpfmaps.requireKernel";
 
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(
@@ -42,9 +45,13 @@ public final class BpfMapsExtension implements TestTemplateInvocationContextProv
     public BpfMapsExtension() {
     }
 
+    /** The property when set ({@code true} or {@code false}), else the environment variable. */
     static boolean kernelRequired() {
-        return "1".equals(System.getenv(REQUIRE_KERNEL_ENV))
-                || Boolean.parseBoolean(System.getProperty(REQUIRE_KERNEL_PROPERTY));
+        String property = System.getProperty(REQUIRE_KERNEL_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return Boolean.parseBoolean(property.trim());
+        }
+        return "1".equals(System.getenv(REQUIRE_KERNEL_ENV));
     }
 
     // ---- test templates: one invocation per backend ---------------------------------------------------

@@ -182,7 +182,8 @@ public final class LruConcurrentInvariants {
         long key = w >>> 32;
         long cpu = (w >>> 24) & 0xff;
         long seq = w & 0xffffff;
-        return key < universe && cpu < threads && key % threads == cpu && seq > 0;
+        // work() draws keys as (n % (universe / threads + 1)) * threads + cpu, so they reach past universe
+        return key < (universe / threads + 1) * threads && cpu < threads && key % threads == cpu && seq > 0;
     }
 
     private static String describe(long w) {

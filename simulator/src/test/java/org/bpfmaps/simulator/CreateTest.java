@@ -57,6 +57,10 @@ class CreateTest {
         refused(Errno.E2BIG, hash(type).keySize(4 << 20));
         refused(Errno.E2BIG, hash(type).maxEntries(Integer.MIN_VALUE));
         refused(Errno.E2BIG, hash(type).maxEntries(-1));
+        // htab_map_alloc: roundup_pow_of_two(max_entries) buckets of 16 bytes must fit a u32 byte size, so anything
+        // above 2^27 entries is E2BIG (checked on 6.18 with NO_PREALLOC: 2^27 + 1 and 2^28 both E2BIG)
+        refused(Errno.E2BIG, hash(type).maxEntries((1 << 27) + 1).flags(MapFlag.NO_PREALLOC));
+        refused(Errno.E2BIG, hash(type).maxEntries(1 << 28).flags(MapFlag.NO_PREALLOC));
         ok(hash(type).maxEntries(1 << 26));
         refused(Errno.EINVAL, hash(type).keySize(4 << 20).flags(MapFlag.MMAPABLE)); // flags before sizes
     }

@@ -162,14 +162,7 @@ public final class SimProgramView implements ProgramView {
      */
     private void check(Helper helper, byte[] key, byte[] value) {
         map.checkOpen();
-        if (helper.writes && !map.access().canWrite()) {
-            throw map.helperFailure(EPERM, "the handle is " + map.access() + "; a program view cannot change the "
-                    + "map through it (" + helper.name + ")");
-        }
-        if (helper.reads && !map.access().canRead()) {
-            throw map.helperFailure(EPERM, "the handle is " + map.access() + "; a program view cannot read the "
-                    + "map through it (" + helper.name + ")");
-        }
+        checkHandle(helper.reads, helper.writes, helper.name);
         if (helper.keyed && !offers(object.type, helper)) {
             throw unsupported(helper.name);
         }
@@ -244,21 +237,21 @@ public final class SimProgramView implements ProgramView {
 
     @Override
     public boolean ringbufOutput(byte[] data, long flags) {
-        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_output");
+        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_output", false, true);
         java.util.Objects.requireNonNull(data, "data");
         return ringbufResult(ring.programRingbufOutput(data, flags), "bpf_ringbuf_output");
     }
 
     @Override
     public boolean ringbufReserveSubmit(byte[] data, long flags) {
-        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_reserve");
+        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_reserve", false, true);
         java.util.Objects.requireNonNull(data, "data");
         return ringbufResult(ring.programRingbufReserveSubmit(data, flags), "bpf_ringbuf_reserve/bpf_ringbuf_submit");
     }
 
     @Override
     public boolean ringbufReserveDiscard(int size, long flags) {
-        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_reserve");
+        org.bpfmaps.simulator.ringbuf.RingBufMap ring = ringbuf("bpf_ringbuf_reserve", false, true);
         if (size < 0) {
             throw map.helperFailure(EINVAL, "negative size " + size);
         }
@@ -268,15 +261,16 @@ public final class SimProgramView implements ProgramView {
 
     @Override
     public long ringbufQuery(long flag) {
-        return ringbuf("bpf_ringbuf_query").programRingbufQuery(flag);
+        return ringbuf("bpf_ringbuf_query", true, false).programRingbufQuery(flag);
     }
 
     @Override
     public int userRingbufDrain(java.util.function.Consumer<byte[]> sample, long flags) {
+        map.checkOpen();
+        checkHandle(true, true, "bpf_user_ringbuf_drain");
         if (!(object instanceof RingBufMapObject r) || object.type != org.bpfmaps.MapType.USER_RINGBUF) {
             throw unsupported("bpf_user_ringbuf_drain");
         }
-        map.checkOpen();
         java.util.Objects.requireNonNull(sample, "sample");
         long n = r.adapter().programUserRingbufDrain(sample, flags);
         if (n < 0) {
@@ -286,11 +280,25 @@ public final class SimProgramView implements ProgramView {
     }
 
     /** The adapter of a RINGBUF map; the verifier refuses the ring helpers on any other type (EINVAL). */
-    private org.bpfmaps.simulator.ringbuf.RingBufMap ringbuf(String helper) {
+    /** A program view never widens the handle's access ({@code EPERM}, as the system calls answer). */
+    private void checkHandle(boolean reads, boolean writes, String helper) {
+        if (writes && !map.access().canWrite()) {
+            throw map.helperFailure(EPERM, "the handle is " + map.access() + "; a program view cannot change the "
+                    + "map through it (" + helper + ")");
+        }
+        if (reads && !map.access().canRead()) {
+            throw map.helperFailure(EPERM, "the handle is " + map.access() + "; a program view cannot read the "
+                    + "map through it (" + helper + ")");
+        }
+    }
+
+    /** The ring of a RINGBUF map after the closed and access checks (ring helpers write, the query reads). */
+    private org.bpfmaps.simulator.ringbuf.RingBufMap ringbuf(String helper, boolean reads, boolean writes) {
+        map.checkOpen();
+        checkHandle(reads, writes, helper);
         if (!(object instanceof RingBufMapObject r) || object.type != org.bpfmaps.MapType.RINGBUF) {
             throw unsupported(helper);
         }
-        map.checkOpen();
         return r.adapter();
     }
 

@@ -329,6 +329,7 @@ public final class LinuxProgramView implements ProgramView {
     @Override
     public synchronized boolean ringbufOutput(byte[] data, long flags) {
         ensureOpen();
+        checkAccess(false, true, "bpf_ringbuf_output");
         if (neverFits(data.length)) {
             return false;
         }
@@ -341,6 +342,7 @@ public final class LinuxProgramView implements ProgramView {
     @Override
     public synchronized boolean ringbufReserveSubmit(byte[] data, long flags) {
         ensureOpen();
+        checkAccess(false, true, "bpf_ringbuf_reserve");
         if (neverFits(data.length)) {
             return false;
         }
@@ -353,6 +355,7 @@ public final class LinuxProgramView implements ProgramView {
     @Override
     public synchronized boolean ringbufReserveDiscard(int size, long flags) {
         ensureOpen();
+        checkAccess(false, true, "bpf_ringbuf_reserve");
         if (size < 0) {
             throw BpfException.of(BpfCommand.PROGRAM_HELPER, Errno.EINVAL.number(), subject, "negative size " + size);
         }
@@ -365,6 +368,8 @@ public final class LinuxProgramView implements ProgramView {
 
     @Override
     public synchronized long ringbufQuery(long flag) {
+        ensureOpen();
+        checkAccess(true, false, "bpf_ringbuf_query");
         ScratchMap s = scratch();
         int r = run(Kind.RINGBUF_QUERY, 0, flag, 0);
         if (r != 0) {
@@ -387,6 +392,8 @@ public final class LinuxProgramView implements ProgramView {
      */
     @Override
     public synchronized int userRingbufDrain(java.util.function.Consumer<byte[]> sample, long flags) {
+        ensureOpen();
+        checkAccess(true, true, "bpf_user_ringbuf_drain");
         java.util.Objects.requireNonNull(sample, "sample");
         scratch();
         if (type != MapType.USER_RINGBUF) {

@@ -422,7 +422,7 @@ public final class SimulatedKernel implements MapBackend {
             ensureOpen();
         }
         return org.bpfmaps.simulator.ringbuf.SimRingBufferReader.open(rings,
-                m -> RingBufMapObject.adapterOf(this, m));
+                m -> readWriteRing(RingBufMapObject.adapterOf(this, m), m));
     }
 
     @Override
@@ -431,7 +431,21 @@ public final class SimulatedKernel implements MapBackend {
             ensureOpen();
         }
         return org.bpfmaps.simulator.ringbuf.SimUserRingBufferWriter.open(ring,
-                m -> RingBufMapObject.adapterOf(this, m));
+                m -> readWriteRing(RingBufMapObject.adapterOf(this, m), m));
+    }
+
+    /**
+     * The ring of an open ring-buffer handle, refused with {@code EACCES} unless the handle is read-write: on the
+     * kernel the pages are mapped shared, which a read-only or write-only descriptor cannot do.
+     */
+    private static org.bpfmaps.simulator.ringbuf.RingBufMap readWriteRing(
+            org.bpfmaps.simulator.ringbuf.RingBufMap ring, BpfMap map) {
+        if (ring != null && !map.isClosed() && map.access() != Access.READ_WRITE) {
+            throw BpfException.of(BpfCommand.RINGBUF_USER, org.bpfmaps.Errno.EACCES.number(), map.toString(),
+                    "the descriptor is " + map.access() + "; ring buffers are mapped shared, which needs a "
+                    + "READ_WRITE descriptor");
+        }
+        return ring;
     }
 
     @Override

@@ -78,4 +78,23 @@ class RingBufferHelperAccessTest {
             assertTrue(drained.isEmpty());
         }
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"simulator", "linux"})
+    void readersAndWritersNeedAReadWriteDescriptor(String backend) {
+        try (MapBackend kernel = open(backend);
+             BpfMap ring = kernel.create(MapSpec.builder(MapType.RINGBUF).maxEntries(4096).build());
+             BpfMap user = kernel.create(MapSpec.builder(MapType.USER_RINGBUF).maxEntries(4096).build())) {
+            for (Access access : new Access[] {Access.READ_ONLY, Access.WRITE_ONLY}) {
+                try (BpfMap r = kernel.openById(ring.id(), access); BpfMap u = kernel.openById(user.id(), access)) {
+                    assertEquals(13, assertThrows(PermissionDeniedException.class,
+                            () -> kernel.ringBufferReader(r).close()).errno(), access.name());
+                    assertEquals(13, assertThrows(PermissionDeniedException.class,
+                            () -> kernel.userRingBufferWriter(u).close()).errno(), access.name());
+                }
+            }
+            kernel.ringBufferReader(ring).close();
+            kernel.userRingBufferWriter(user).close();
+        }
+    }
 }

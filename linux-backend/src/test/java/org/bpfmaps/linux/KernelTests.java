@@ -20,14 +20,14 @@ import org.junit.jupiter.api.Assumptions;
  * <p>Exists so every kernel test skips with the provider's cause on a host without BPF, and fails instead when
  * {@code BPFMAPS_REQUIRE_KERNEL=1} (CI), never passing without running.
  */
-final class KernelTests {
+public final class KernelTests {
     static final String REQUIRE_ENV = "BPFMAPS_REQUIRE_KERNEL";
 
     private KernelTests() {
     }
 
     /** The linux backend, or a skip (failure under {@value #REQUIRE_ENV}=1) with the provider's cause. */
-    static MapBackend backend() {
+    public static MapBackend backend() {
         LinuxProvider provider = new LinuxProvider();
         if (!provider.isAvailable()) {
             Throwable cause = provider.unavailabilityCause().orElse(null);
@@ -66,10 +66,10 @@ final class KernelTests {
     }
 
     /** A mounted bpf filesystem in a fresh temporary directory; close it to unmount and delete the directory. */
-    static final class Bpffs implements AutoCloseable {
-        final Path dir;
+    public static final class Bpffs implements AutoCloseable {
+        public final Path dir;
 
-        Bpffs() throws IOException, InterruptedException {
+        public Bpffs() throws IOException, InterruptedException {
             dir = Files.createTempDirectory("bpfmaps-bpffs");
             try {
                 run("mount", "-t", "bpf", "bpf", dir.toString());
@@ -79,7 +79,7 @@ final class KernelTests {
             }
         }
 
-        Path path(String name) {
+        public Path path(String name) {
             return dir.resolve(name);
         }
 

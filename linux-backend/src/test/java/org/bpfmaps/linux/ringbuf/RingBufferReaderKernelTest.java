@@ -518,7 +518,7 @@ class RingBufferReaderKernelTest {
     @Test
     @DisplayName("a ring behind a read-only or write-only descriptor is refused with EACCES before anything is mapped")
     void descriptorAccessIsChecked() throws Exception {
-        try (RingKernel.Bpffs fs = new RingKernel.Bpffs()) {
+        try (org.bpfmaps.linux.KernelTests.Bpffs fs = new org.bpfmaps.linux.KernelTests.Bpffs()) {
             String path = fs.path("ring").toString();
             BpfMap first = newRing(RingKernel.TRACKED_SIZE);
             BpfMap pinned = newRing(RingKernel.TRACKED_SIZE);

@@ -98,7 +98,7 @@ class RingBufferReaderStressKernelTest {
     @Test
     @DisplayName("readers closed and reopened on a pinned ring continue without loss or duplicate")
     void readerRestartOnPinnedRing() throws Exception {
-        try (RingKernel.Bpffs fs = new RingKernel.Bpffs()) {
+        try (org.bpfmaps.linux.KernelTests.Bpffs fs = new org.bpfmaps.linux.KernelTests.Bpffs()) {
             String path = fs.path("ring").toString();
             List<byte[]> got = new ArrayList<>();
             int produced = 0;

@@ -7,14 +7,10 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
-import org.bpfmaps.linux.LinuxProvider;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Kernel gate and fixtures for the ring buffer tests.
@@ -28,16 +24,7 @@ final class RingKernel {
 
     /** The linux backend, or a skip (failure under BPFMAPS_REQUIRE_KERNEL=1) with the provider's cause. */
     static MapBackend backend() {
-        LinuxProvider provider = new LinuxProvider();
-        if (!provider.isAvailable()) {
-            Throwable cause = provider.unavailabilityCause().orElse(null);
-            String message = "linux backend unavailable: " + (cause == null ? "no cause" : cause.getMessage());
-            if ("1".equals(System.getenv("BPFMAPS_REQUIRE_KERNEL"))) {
-                fail(message + " (BPFMAPS_REQUIRE_KERNEL=1)", cause);
-            }
-            Assumptions.abort(message);
-        }
-        return provider.open(Map.of());
+        return org.bpfmaps.linux.KernelTests.backend();
     }
 
     /** A new RINGBUF or USER_RINGBUF of {@code size} data bytes. */
@@ -97,45 +84,5 @@ final class RingKernel {
             }
         }
         return n;
-    }
-
-    /** A mounted bpf filesystem in a fresh temporary directory; close it to unmount and delete the directory. */
-    static final class Bpffs implements AutoCloseable {
-        final Path dir;
-
-        Bpffs() throws IOException, InterruptedException {
-            dir = Files.createTempDirectory("bpfmaps-ringbuf-bpffs");
-            try {
-                run("mount", "-t", "bpf", "bpf", dir.toString());
-            } catch (IOException | InterruptedException | RuntimeException e) {
-                Files.deleteIfExists(dir);
-                throw e;
-            }
-        }
-
-        Path path(String name) {
-            return dir.resolve(name);
-        }
-
-        @Override
-        public void close() throws IOException, InterruptedException {
-            try {
-                run("umount", dir.toString());
-            } finally {
-                Files.deleteIfExists(dir);
-            }
-        }
-
-        private static void run(String... command) throws IOException, InterruptedException {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " timed out");
-            }
-            String out = new String(p.getInputStream().readAllBytes());
-            if (p.exitValue() != 0) {
-                throw new IOException(String.join(" ", command) + " failed (" + p.exitValue() + "): " + out);
-            }
-        }
     }
 }

@@ -364,7 +364,7 @@ class UserRingBufferWriterKernelTest {
             w.close();
         }
         assertEquals(maps, RingKernel.producerMappings());
-        try (RingKernel.Bpffs fs = new RingKernel.Bpffs()) {
+        try (org.bpfmaps.linux.KernelTests.Bpffs fs = new org.bpfmaps.linux.KernelTests.Bpffs()) {
             String path = fs.path("user_ring").toString();
             map.pin(path);
             for (Access access : new Access[] {Access.READ_ONLY, Access.WRITE_ONLY}) {

@@ -39,8 +39,7 @@ final class CreateChecks {
 
     /** Whether the simulator emulates {@code type}. */
     static boolean emulates(MapType type) {
-        return RingBufMapObject.handles(type)
-                || type == MapType.HASH || type == MapType.PERCPU_HASH || type.isLru() || type == MapType.ARRAY
+        return type == MapType.HASH || type == MapType.PERCPU_HASH || type.isLru() || type == MapType.ARRAY
                 || type == MapType.PERCPU_ARRAY || DelegatedMapObject.handles(type);
     }
 
@@ -69,8 +68,7 @@ final class CreateChecks {
         if (MapFlag.TOKEN_FD.isSet(flags)) {
             return new Refusal(einval, "the simulator has no BPF tokens (BPF_F_TOKEN_FD)");
         }
-        Refusal r = RingBufMapObject.handles(type) ? RingBufMapObject.check(spec)
-                : DelegatedMapObject.handles(type) ? DelegatedMapObject.check(spec)
+        Refusal r = DelegatedMapObject.handles(type) ? DelegatedMapObject.check(spec)
                 : type.isHashTable() ? hashCheck(spec, numaNode) : arrayCheck(spec, numaNode, cpus);
         if (r != null) {
             return r;

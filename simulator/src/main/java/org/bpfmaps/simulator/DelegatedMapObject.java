@@ -2,17 +2,21 @@ package org.bpfmaps.simulator;
 
 import java.nio.ByteBuffer;
 import org.bpfmaps.BpfCommand;
+import org.bpfmaps.BpfMap;
 import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
 import org.bpfmaps.simulator.bloom.BloomFilterMap;
 import org.bpfmaps.simulator.lpm.LpmTrieMap;
 import org.bpfmaps.simulator.queue.QueueStackMap;
+import org.bpfmaps.simulator.ringbuf.RingBufMap;
 
 /**
- * {@code LPM_TRIE}, {@code QUEUE}, {@code STACK} and {@code BLOOM_FILTER}: a {@link MapObject} over the public
- * per-type adapters of the {@code lpm}, {@code queue} and {@code bloom} packages, which hold the elements, the
- * type's create checks and its command matrix. The adapters share the operation set below as public methods; an
- * empty subclass per adapter attaches this package's interface to them.
+ * {@code LPM_TRIE}, {@code QUEUE}, {@code STACK}, {@code BLOOM_FILTER}, {@code RINGBUF} and {@code USER_RINGBUF}:
+ * a {@link MapObject} over the public per-type adapters of the {@code lpm}, {@code queue}, {@code bloom} and
+ * {@code ringbuf} packages, which hold the elements, the type's create checks and its command matrix. The adapters
+ * share the operation set below as public methods; an empty subclass per adapter attaches this package's interface
+ * to them. A ring buffer's ring is reached through {@link #ringBuffer()} by the kernel's reader/writer factories
+ * and by {@link SimProgramView}.
  */
 final class DelegatedMapObject extends MapObject {
 
@@ -64,10 +68,16 @@ final class DelegatedMapObject extends MapObject {
         }
     }
 
+    private static final class RingBuffer extends RingBufMap implements Ops {
+        RingBuffer(MapSpec spec) {
+            super(spec);
+        }
+    }
+
     /** Whether this class creates maps of {@code type}. */
     static boolean handles(MapType type) {
         return type == MapType.LPM_TRIE || type == MapType.QUEUE || type == MapType.STACK
-                || type == MapType.BLOOM_FILTER;
+                || type == MapType.BLOOM_FILTER || RingBufMap.handles(type);
     }
 
     /** The type's own create checks (after the generic ones), or null when the spec is accepted. */
@@ -80,6 +90,9 @@ final class DelegatedMapObject extends MapObject {
                 return refusal(QueueStackMap.checkCreate(spec), QueueStackMap.explainCreate(spec));
             case BLOOM_FILTER:
                 return refusal(BloomFilterMap.checkCreate(spec), BloomFilterMap.explainCreate(spec));
+            case RINGBUF:
+            case USER_RINGBUF:
+                return refusal(RingBufMap.checkCreate(spec), RingBufMap.explainCreate(spec));
             default:
                 throw new IllegalArgumentException(spec.type().toString());
         }
@@ -102,10 +115,30 @@ final class DelegatedMapObject extends MapObject {
             case STACK:
                 ops = new Ring(spec);
                 break;
+            case RINGBUF:
+            case USER_RINGBUF:
+                ops = new RingBuffer(spec);
+                break;
             default:
                 ops = new Bloom(spec, seed);
                 break;
         }
+    }
+
+    /** The ring of a RINGBUF or USER_RINGBUF map, else null. */
+    RingBufMap ringBuffer() {
+        return ops instanceof RingBufMap r ? r : null;
+    }
+
+    /**
+     * The ring of {@code map} when it is a ring buffer descriptor of {@code kernel}, else null (the resolver the
+     * reader and writer factories take).
+     */
+    static RingBufMap ringBufferOf(SimulatedKernel kernel, BpfMap map) {
+        if (map instanceof SimBpfMap s && s.object.kernel == kernel && s.object instanceof DelegatedMapObject d) {
+            return d.ringBuffer();
+        }
+        return null;
     }
 
     @Override

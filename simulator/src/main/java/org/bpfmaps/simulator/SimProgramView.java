@@ -268,18 +268,17 @@ public final class SimProgramView implements ProgramView {
     public int userRingbufDrain(java.util.function.Consumer<byte[]> sample, long flags) {
         map.checkOpen();
         checkHandle(true, true, "bpf_user_ringbuf_drain");
-        if (!(object instanceof RingBufMapObject r) || object.type != org.bpfmaps.MapType.USER_RINGBUF) {
+        if (!(object instanceof DelegatedMapObject d) || object.type != org.bpfmaps.MapType.USER_RINGBUF) {
             throw unsupported("bpf_user_ringbuf_drain");
         }
         java.util.Objects.requireNonNull(sample, "sample");
-        long n = r.adapter().programUserRingbufDrain(sample, flags);
+        long n = d.ringBuffer().programUserRingbufDrain(sample, flags);
         if (n < 0) {
             throw map.helperFailure((int) -n, "bpf_user_ringbuf_drain returned " + n);
         }
         return (int) n;
     }
 
-    /** The adapter of a RINGBUF map; the verifier refuses the ring helpers on any other type (EINVAL). */
     /** A program view never widens the handle's access ({@code EPERM}, as the system calls answer). */
     private void checkHandle(boolean reads, boolean writes, String helper) {
         if (writes && !map.access().canWrite()) {
@@ -292,14 +291,17 @@ public final class SimProgramView implements ProgramView {
         }
     }
 
-    /** The ring of a RINGBUF map after the closed and access checks (ring helpers write, the query reads). */
+    /**
+     * The ring of a RINGBUF map after the closed and access checks (ring helpers write, the query reads); the
+     * verifier refuses the ring helpers on any other type (EINVAL).
+     */
     private org.bpfmaps.simulator.ringbuf.RingBufMap ringbuf(String helper, boolean reads, boolean writes) {
         map.checkOpen();
         checkHandle(reads, writes, helper);
-        if (!(object instanceof RingBufMapObject r) || object.type != org.bpfmaps.MapType.RINGBUF) {
+        if (!(object instanceof DelegatedMapObject d) || object.type != org.bpfmaps.MapType.RINGBUF) {
             throw unsupported(helper);
         }
-        return r.adapter();
+        return d.ringBuffer();
     }
 
     /** true for 0, false for EAGAIN (the reservation failed: no room), else the helper's failure. */

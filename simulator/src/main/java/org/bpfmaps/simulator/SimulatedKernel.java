@@ -289,8 +289,7 @@ public final class SimulatedKernel implements MapBackend {
 
     /** A new map object; {@code seed} is the random u32 drawn for it (hash seeds). */
     private MapObject newObject(MapSpec spec, int id, int seed) {
-        return RingBufMapObject.handles(spec.type()) ? new RingBufMapObject(this, spec, id)
-                : DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
+        return DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
                 : spec.type().isHashTable() ? new HashTable(this, spec, id, seed)
                 : new ArrayTable(this, spec, id);
     }
@@ -422,7 +421,7 @@ public final class SimulatedKernel implements MapBackend {
             ensureOpen();
         }
         return org.bpfmaps.simulator.ringbuf.SimRingBufferReader.open(rings,
-                m -> readWriteRing(RingBufMapObject.adapterOf(this, m), m));
+                m -> readWriteRing(DelegatedMapObject.ringBufferOf(this, m), m));
     }
 
     @Override
@@ -431,7 +430,7 @@ public final class SimulatedKernel implements MapBackend {
             ensureOpen();
         }
         return org.bpfmaps.simulator.ringbuf.SimUserRingBufferWriter.open(ring,
-                m -> readWriteRing(RingBufMapObject.adapterOf(this, m), m));
+                m -> readWriteRing(DelegatedMapObject.ringBufferOf(this, m), m));
     }
 
     /**

@@ -21,7 +21,7 @@ import org.bpfmaps.UserRingBufferWriter;
 import org.bpfmaps.simulator.SimulatedKernel;
 import org.junit.jupiter.api.Test;
 
-/** End-to-end through SimulatedKernel once RingBufMapObject is wired in (/tmp/wiring-ringbuf/apply.py). */
+/** Ring buffers end to end through SimulatedKernel (created, checked and driven as DelegatedMapObject types). */
 class WiredRingBufTest {
 
     private static int errno(Runnable r) {

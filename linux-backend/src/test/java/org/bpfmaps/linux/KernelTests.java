@@ -66,6 +66,25 @@ public final class KernelTests {
     }
 
     /** A mounted bpf filesystem in a fresh temporary directory; close it to unmount and delete the directory. */
+    /** How many open descriptors of this process point at {@code target} (e.g. "eventpoll", "eventfd",
+     * "anon_inode:bpf" for every BPF object). Counting only these keeps a test independent of the jar and class files
+     * the JVM opens and closes on its own.. */
+    public static long descriptorsTo(String target) throws IOException {
+        long n = 0;
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().contains(target)) {
+                        n++;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile (e.g. the directory stream's own fd)
+                }
+            }
+        }
+        return n;
+    }
+
     public static final class Bpffs implements AutoCloseable {
         public final Path dir;
 

@@ -53,10 +53,9 @@ class PinnedNonMapKernelTest {
         }
     }
 
+    /** Open descriptors to BPF objects; see {@link org.bpfmaps.linux.KernelTests#descriptorsTo}. */
     private static long openFds() throws java.io.IOException {
-        try (var list = Files.list(Path.of("/proc/self/fd"))) {
-            return list.count();
-        }
+        return org.bpfmaps.linux.KernelTests.descriptorsTo("anon_inode:bpf");
     }
 
     /** BPF_PROG_LOAD of {@code r0 = 0; exit} as a socket filter (type 1), attr laid out by hand. */

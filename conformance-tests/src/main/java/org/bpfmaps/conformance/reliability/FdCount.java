@@ -31,6 +31,16 @@ public final class FdCount {
         }
     }
 
+    /**
+     * The open descriptor numbers that refer to BPF maps ({@code anon_inode:bpf-map}). Other descriptors the JVM
+     * opens and closes on its own (jar files, class data) come and go at any time and are left out.
+     */
+    public static Set<Integer> mapNumbers() {
+        Set<Integer> all = numbers();
+        all.removeIf(fd -> !target(fd).equals("anon_inode:bpf-map"));
+        return all;
+    }
+
     /** What descriptor {@code fd} refers to ({@code anon_inode:bpf-map}, a path, ...), or {@code "?"}. */
     public static String target(int fd) {
         try {

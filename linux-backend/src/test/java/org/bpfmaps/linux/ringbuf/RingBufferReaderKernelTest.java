@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.bpfmaps.linux.KernelTests;
 import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
@@ -478,19 +479,19 @@ class RingBufferReaderKernelTest {
         BpfMap a = newRing(RingKernel.TRACKED_SIZE);
         BpfMap b = newRing(RingKernel.TRACKED_SIZE);
         long maps = RingKernel.producerMappings();
-        long epolls = RingKernel.descriptorsTo("eventpoll");
-        long eventfds = RingKernel.descriptorsTo("eventfd");
+        long epolls = KernelTests.descriptorsTo("eventpoll");
+        long eventfds = KernelTests.descriptorsTo("eventfd");
         RingBufferReader r = backend.ringBufferReader(a, b);
         try {
             assertEquals(maps + 2, RingKernel.producerMappings(), "one producer mapping per ring");
-            assertEquals(epolls + 1, RingKernel.descriptorsTo("eventpoll"));
-            assertEquals(eventfds + 1, RingKernel.descriptorsTo("eventfd"));
+            assertEquals(epolls + 1, KernelTests.descriptorsTo("eventpoll"));
+            assertEquals(eventfds + 1, KernelTests.descriptorsTo("eventfd"));
         } finally {
             r.close();
         }
         assertEquals(maps, RingKernel.producerMappings());
-        assertEquals(epolls, RingKernel.descriptorsTo("eventpoll"));
-        assertEquals(eventfds, RingKernel.descriptorsTo("eventfd"));
+        assertEquals(epolls, KernelTests.descriptorsTo("eventpoll"));
+        assertEquals(eventfds, KernelTests.descriptorsTo("eventfd"));
     }
 
     @Test
@@ -498,16 +499,16 @@ class RingBufferReaderKernelTest {
     void droppedReaderIsCleaned() throws Exception {
         BpfMap map = newRing(RingKernel.TRACKED_SIZE);
         long maps = RingKernel.producerMappings();
-        long epolls = RingKernel.descriptorsTo("eventpoll");
+        long epolls = KernelTests.descriptorsTo("eventpoll");
         openAndDrop(map);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while ((RingKernel.producerMappings() != maps || RingKernel.descriptorsTo("eventpoll") != epolls)
+        while ((RingKernel.producerMappings() != maps || KernelTests.descriptorsTo("eventpoll") != epolls)
                 && System.nanoTime() < deadline) {
             System.gc();
             Thread.sleep(20);
         }
         assertEquals(maps, RingKernel.producerMappings(), "mappings released");
-        assertEquals(epolls, RingKernel.descriptorsTo("eventpoll"), "epoll closed");
+        assertEquals(epolls, KernelTests.descriptorsTo("eventpoll"), "epoll closed");
     }
 
     private void openAndDrop(BpfMap map) throws Exception {
@@ -526,15 +527,15 @@ class RingBufferReaderKernelTest {
             for (Access access : new Access[] {Access.READ_ONLY, Access.WRITE_ONLY}) {
                 try (BpfMap limited = backend.openPinned(path, access)) {
                     long maps = RingKernel.producerMappings();
-                    long epolls = RingKernel.descriptorsTo("eventpoll");
-                    long eventfds = RingKernel.descriptorsTo("eventfd");
+                    long epolls = KernelTests.descriptorsTo("eventpoll");
+                    long eventfds = KernelTests.descriptorsTo("eventfd");
                     BpfException e = assertThrows(PermissionDeniedException.class,
                             () -> backend.ringBufferReader(first, limited));
                     assertEquals(Errno.EACCES.number(), e.errno());
                     assertEquals(BpfCommand.RINGBUF_USER, e.command());
                     assertEquals(maps, RingKernel.producerMappings(), "no mapping left behind");
-                    assertEquals(epolls, RingKernel.descriptorsTo("eventpoll"));
-                    assertEquals(eventfds, RingKernel.descriptorsTo("eventfd"));
+                    assertEquals(epolls, KernelTests.descriptorsTo("eventpoll"));
+                    assertEquals(eventfds, KernelTests.descriptorsTo("eventfd"));
                 }
             }
         }

@@ -68,21 +68,4 @@ final class RingKernel {
             }).count();
         }
     }
-
-    /** How many open descriptors of this process point at {@code target} (e.g. "[eventpoll]", "[eventfd]"). */
-    static long descriptorsTo(String target) throws IOException {
-        long n = 0;
-        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : (Iterable<Path>) fds::iterator) {
-                try {
-                    if (Files.readSymbolicLink(fd).toString().contains(target)) {
-                        n++;
-                    }
-                } catch (IOException e) {
-                    // closed meanwhile (e.g. the directory stream's own fd)
-                }
-            }
-        }
-        return n;
-    }
 }

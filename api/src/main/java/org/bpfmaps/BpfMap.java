@@ -42,6 +42,16 @@ public interface BpfMap extends AutoCloseable {
     /** The global map id. */
     int id();
 
+    /**
+     * The descriptor number this handle holds: what the kernel takes as a map-in-map value or an
+     * {@code inner_map_fd}. On the linux backend it is the process's file descriptor (valid until {@link #close()});
+     * on the simulator it is a number from the simulated kernel's own descriptor table, meaningful to that kernel
+     * only (allocated lowest-free from 3, as 0 to 2 are taken by files that are not BPF objects).
+     *
+     * @throws MapClosedException when this handle is closed
+     */
+    int fd();
+
     /** The access this descriptor has. */
     Access access();
 

@@ -33,6 +33,11 @@ class AbstractBpfMapTest {
         }
 
         @Override
+        public int fd() {
+            return 3;
+        }
+
+        @Override
         protected int doLookup(ByteBuffer key, ByteBuffer value, long flags) {
             calls++;
             return answer;

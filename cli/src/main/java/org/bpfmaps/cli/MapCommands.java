@@ -344,10 +344,7 @@ final class MapCommands {
     /** Maps opened as map-in-map values, held until the element command is done. */
     private final List<BpfMap> valueMaps = new ArrayList<>();
 
-    /**
-     * A map-in-map value {@code id N | pinned PATH | name NAME}: the kernel takes the inner map's file
-     * descriptor, which only the linux backend has.
-     */
+    /** A map-in-map value {@code id N | pinned PATH | name NAME}: the kernel takes the inner map's descriptor. */
     private boolean innerMapValue(Args a, byte[] value) {
         Args two = new Args(new String[] {a.cur(), a.peek(1)}, 0);
         BpfMap inner = parseMap(two);
@@ -356,12 +353,7 @@ final class MapCommands {
         }
         a.skip(2);
         valueMaps.add(inner);
-        if (!(inner instanceof LinuxMap linux)) {
-            cli.error("map-in-map values need a file descriptor, which the %s backend does not have",
-                    cli.backend().name());
-            return false;
-        }
-        int fd = linux.fd();
+        int fd = inner.fd();
         value[0] = (byte) fd;
         value[1] = (byte) (fd >>> 8);
         value[2] = (byte) (fd >>> 16);

@@ -24,6 +24,7 @@ public class ForwardingBpfMap implements BpfMap {
     @Override public int flags() { return d.flags(); }
     @Override public String name() { return d.name(); }
     @Override public int id() { return d.id(); }
+    @Override public int fd() { return d.fd(); }
     @Override public Access access() { return d.access(); }
     @Override public int possibleCpus() { return d.possibleCpus(); }
     @Override public int valueBufferSize() { return d.valueBufferSize(); }

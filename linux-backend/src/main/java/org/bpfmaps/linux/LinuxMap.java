@@ -114,6 +114,7 @@ public final class LinuxMap extends AbstractBpfMap {
      *
      * @throws MapClosedException when the map is closed
      */
+    @Override
     public int fd() {
         if (isClosed()) {
             throw new MapClosedException(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, subject());

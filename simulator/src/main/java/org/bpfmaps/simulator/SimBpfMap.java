@@ -25,12 +25,27 @@ final class SimBpfMap extends AbstractBpfMap {
     private static final int EINVAL = MapObject.EINVAL;
 
     final MapObject object;
+    private final int fd;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    SimBpfMap(MapObject object, Access access) {
+    SimBpfMap(MapObject object, Access access, int fd) {
         super(object.type, object.keySize, object.valueSize, object.maxEntries, object.flags, object.name,
                 object.id, access, object.cpus);
         this.object = object;
+        this.fd = fd;
+    }
+
+    @Override
+    public int fd() {
+        if (isClosed()) {
+            throw new org.bpfmaps.MapClosedException(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, subject());
+        }
+        return fd;
+    }
+
+    /** The descriptor number, also once closed. */
+    int number() {
+        return fd;
     }
 
     /**

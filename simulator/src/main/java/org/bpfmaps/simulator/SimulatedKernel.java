@@ -85,12 +85,18 @@ public final class SimulatedKernel implements MapBackend {
     private final Persistence persistence;
     private final ThreadLocal<int[]> currentCpu = ThreadLocal.withInitial(() -> new int[1]);
 
+    /** The lowest descriptor number a map gets: 0 to 2 are the standard streams. */
+    static final int FIRST_FD = 3;
+    static final int EBADF = 9;
+
     // Guarded by this.
     private int lastId;
     private final TreeMap<Integer, MapObject> maps = new TreeMap<>();
     private final Map<String, MapObject> pins = new HashMap<>();
     private final Set<String> directories = new HashSet<>();
     private final Set<SimBpfMap> handles = new LinkedHashSet<>();
+    /** The descriptor table: open descriptors by number (0 to 2 are the standard streams, never maps). */
+    private final TreeMap<Integer, SimBpfMap> descriptors = new TreeMap<>();
     private boolean closed;
 
     private SimulatedKernel(Builder b) {
@@ -473,17 +479,40 @@ public final class SimulatedKernel implements MapBackend {
     // ---- called by descriptors ----------------------------------------------------------------------------
 
     private SimBpfMap open(MapObject object, Access access) {
-        SimBpfMap handle = new SimBpfMap(object, access);
+        int fd = FIRST_FD;
+        for (int taken : descriptors.keySet()) {
+            if (taken != fd) {
+                break;
+            }
+            fd++;
+        }
+        SimBpfMap handle = new SimBpfMap(object, access, fd);
         object.references++;
         handles.add(handle);
+        descriptors.put(fd, handle);
         return handle;
     }
 
     /** A descriptor was closed. */
     synchronized void release(SimBpfMap handle) {
         if (handles.remove(handle)) {
+            descriptors.remove(handle.number());
             dropReference(handle.object);
         }
+    }
+
+    /**
+     * What descriptor number {@code fd} refers to, as {@code __bpf_map_get(fdget(fd))} sees it: the open map
+     * descriptor, or null with {@link #fdErrno(int)} saying why ({@code EBADF} for a number that is not open,
+     * {@code EINVAL} for 0 to 2, open files that are not maps).
+     */
+    synchronized SimBpfMap descriptor(int fd) {
+        return descriptors.get(fd);
+    }
+
+    /** The errno for a descriptor number that {@link #descriptor(int)} does not resolve to a map. */
+    static int fdErrno(int fd) {
+        return fd >= 0 && fd < FIRST_FD ? MapObject.EINVAL : EBADF;
     }
 
     /** {@code BPF_OBJ_PIN}; returns 0 or the errno. */

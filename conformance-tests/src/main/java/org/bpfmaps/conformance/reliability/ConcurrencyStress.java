@@ -10,9 +10,12 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.bpfmaps.AlreadyExistsException;
+import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
+import org.bpfmaps.Errno;
 import org.bpfmaps.MapBackend;
 import org.bpfmaps.MapFlag;
 import org.bpfmaps.MapFullException;
@@ -46,25 +49,55 @@ import org.bpfmaps.MapType;
  * every value read must be one complete write, checked by a per-key checksum word. LRU maps may evict: an own key
  * may vanish and a shared token may be lost to eviction, but whatever is read must still be the last value
  * written, and no token may be taken twice.
+ *
+ * <p><b>LRU_PERCPU_HASH</b> runs with fewer entries than keys ({@link #LRU_PERCPU_ENTRIES} for 160 keys), so it
+ * evicts all the time, with each thread's calls issued from CPU {@code thread % cpus} (linux: the thread is
+ * pinned there; simulator: the calls are attributed to it), so the common LRU's per-CPU free lists, refills and
+ * steals all take part. Across CPUs the kernel's survivors depend on the interleaving, so only these hold:
+ * <ul>
+ *   <li>after the threads stop, a walk visits no key twice and at most {@code max_entries} keys (an LRU map has
+ *       no spare elements, so there is no per-CPU slack), and every surviving own key holds its owner's last
+ *       write exactly;</li>
+ *   <li>during the run an own key is missing (evicted) or holds its owner's last write; on the kernel it may
+ *       also hold a <i>recycled</i> value: an evicted element is reused at once, so a lookup racing with the
+ *       eviction copies (part of) another key's value. Such reads are counted, and each word must still name a
+ *       real thread; the simulator locks each element and must have none;</li>
+ *   <li>a shared token is taken at most once ({@code lookupAndDelete} copies under the bucket lock, so even on
+ *       the kernel it is exact); tokens never taken were evicted;</li>
+ *   <li>the only failures are the documented ones: {@code EEXIST} for a {@code NOEXIST} insert, and on the kernel
+ *       {@code ENOMEM} for an update that found every free node in flight on another CPU (counted; the key keeps
+ *       its previous state).</li>
+ * </ul>
+ *
+ * <p><b>STACK</b> is run like QUEUE (every pushed token popped exactly once, whatever the order).
+ * <b>BLOOM_FILTER</b>: threads push their own tokens and test them and others' concurrently; a token whose push
+ * returned must test present from then on, for every thread (no false negative under concurrent pushes), and a
+ * final pass tests every pushed token again.
  */
 public final class ConcurrencyStress {
     /** Keys each thread owns. */
     static final int OWN = 32;
     /** Keys all threads share. */
     static final int SHARED = 32;
+    /** max_entries of the LRU_PERCPU_HASH run: fewer than the keys, so it evicts throughout. */
+    static final int LRU_PERCPU_ENTRIES = 96;
     private static final long DELETED = -1;
     private static final long NEVER = 0;
 
     /** The figures of one run. */
     public record Report(String backend, MapType type, int threads, int opsPerThread, long nanos, long walks,
-                         long walkSteps, long handedOff, long evicted) {
+                         long walkSteps, long handedOff, long evicted, long recycledReads, long enomemUpdates,
+                         long bloomChecks) {
         @Override
         public String toString() {
             return String.format("concurrency %s %s: %d threads x %d ops = %d ops in %.2f s (%.2f us/op/thread); "
-                            + "%d walks (%d steps), %d tokens handed off exactly once%s", backend, type, threads,
-                    opsPerThread, (long) threads * opsPerThread, nanos / 1e9,
+                            + "%d walks (%d steps), %d tokens handed off exactly once%s%s%s%s", backend, type,
+                    threads, opsPerThread, (long) threads * opsPerThread, nanos / 1e9,
                     nanos / 1e3 / opsPerThread, walks, walkSteps, handedOff,
-                    evicted > 0 ? ", " + evicted + " lost to LRU eviction" : "");
+                    evicted > 0 ? ", " + evicted + " lost to LRU eviction" : "",
+                    recycledReads > 0 ? ", " + recycledReads + " recycled reads" : "",
+                    enomemUpdates > 0 ? ", " + enomemUpdates + " ENOMEM updates" : "",
+                    bloomChecks > 0 ? ", " + bloomChecks + " bloom tests of pushed tokens" : "");
         }
     }
 
@@ -80,6 +113,10 @@ public final class ConcurrencyStress {
     private AtomicLongArray maxSeq;
     private final AtomicLong walks = new AtomicLong();
     private final AtomicLong walkSteps = new AtomicLong();
+    private final AtomicLong recycledReads = new AtomicLong();
+    private final AtomicLong enomemUpdates = new AtomicLong();
+    private final AtomicLong bloomChecks = new AtomicLong();
+    private int cpus;
     /** Tokens inserted or pushed, and tokens taken or popped, with how often. */
     private final Map<Long, Integer> given = new ConcurrentHashMap<>();
     private final Map<Long, Integer> taken = new ConcurrentHashMap<>();
@@ -95,7 +132,8 @@ public final class ConcurrencyStress {
     /** Whether {@link #run} covers {@code type}. */
     public static boolean covers(MapType type) {
         return switch (type) {
-            case HASH, PERCPU_HASH, LRU_HASH, ARRAY, PERCPU_ARRAY, LPM_TRIE, QUEUE -> true;
+            case HASH, PERCPU_HASH, LRU_HASH, LRU_PERCPU_HASH, ARRAY, PERCPU_ARRAY, LPM_TRIE, QUEUE, STACK,
+                    BLOOM_FILTER -> true;
             default -> false;
         };
     }
@@ -111,9 +149,11 @@ public final class ConcurrencyStress {
         return switch (type) {
             case HASH, PERCPU_HASH -> b.maxEntries(universe + 64).build();
             case LRU_HASH -> b.maxEntries(4096).build();
+            case LRU_PERCPU_HASH -> b.maxEntries(LRU_PERCPU_ENTRIES).build();
             case ARRAY, PERCPU_ARRAY -> b.maxEntries(universe).build();
             case LPM_TRIE -> b.keySize(8).maxEntries(universe + 64).flags(MapFlag.NO_PREALLOC).build();
-            case QUEUE -> b.keySize(0).maxEntries(64).build();
+            case QUEUE, STACK -> b.keySize(0).maxEntries(64).build();
+            case BLOOM_FILTER -> b.keySize(0).maxEntries(threads * (opsPerThread / 2 + 1)).build();
             default -> throw new IllegalArgumentException(type + " is not covered");
         };
     }
@@ -121,11 +161,14 @@ public final class ConcurrencyStress {
     private Report run() throws Exception {
         map = backend.create(spec());
         maxSeq = new AtomicLongArray(threads);
+        cpus = backend.possibleCpus();
         try {
             List<Worker> workers = new ArrayList<>();
+            published = new AtomicIntegerArray(threads);
             for (int t = 0; t < threads; t++) {
                 workers.add(new Worker(t));
             }
+            all = workers;
             CountDownLatch start = new CountDownLatch(1);
             List<Thread> ts = new ArrayList<>();
             Map<Integer, Throwable> errors = new ConcurrentHashMap<>();
@@ -133,7 +176,11 @@ public final class ConcurrencyStress {
                 Thread th = new Thread(() -> {
                     try {
                         start.await();
-                        w.loop();
+                        if (pinned()) {
+                            backend.onCpu(w.id % cpus, w::loop);
+                        } else {
+                            w.loop();
+                        }
                     } catch (Throwable e) {
                         errors.put(w.id, e);
                     }
@@ -153,8 +200,12 @@ public final class ConcurrencyStress {
                         + " threads failed; first: " + first, first);
             }
             long evicted = finalCheck(workers);
+            if (atomicValues && recycledReads.get() + enomemUpdates.get() > 0) {
+                throw new AssertionError(backend.name() + " " + type + ": " + recycledReads + " recycled reads and "
+                        + enomemUpdates + " ENOMEM updates; each call is atomic here, so there must be none");
+            }
             return new Report(backend.name(), type, threads, opsPerThread, nanos, walks.get(), walkSteps.get(),
-                    taken.size(), evicted);
+                    taken.size(), evicted, recycledReads.get(), enomemUpdates.get(), bloomChecks.get());
         } finally {
             map.close();
         }
@@ -171,7 +222,7 @@ public final class ConcurrencyStress {
     }
 
     private byte[] key(int k) {
-        if (type == MapType.QUEUE) {
+        if (!hasKeys()) {
             return null;
         }
         ByteBuffer b = ByteBuffer.allocate(map.keySize()).order(ByteOrder.nativeOrder());
@@ -242,8 +293,47 @@ public final class ConcurrencyStress {
 
     // ---- workers ------------------------------------------------------------------------------------
 
+    /** Bloom filter: how many of each thread's pushed tokens the others may test (published after the push). */
+    private AtomicIntegerArray published;
+    private List<Worker> all;
+
+    /**
+     * An update; {@code false} when the kernel answered ENOMEM on an LRU map (documented: every free node was in
+     * flight on another CPU; the key keeps its previous state).
+     */
+    private boolean update(byte[] key, byte[] value, long flags) {
+        try {
+            map.update(key, value, flags);
+            return true;
+        } catch (BpfException e) {
+            if (isLru() && e.errno() == Errno.ENOMEM.number() && !atomicValues) {
+                enomemUpdates.incrementAndGet();
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Whether {@code v} is exactly the value written with {@code tag} for {@code key}. */
+    private boolean sameValue(byte[] v, long tag, int key) {
+        return java.util.Arrays.equals(v, value(tag, key));
+    }
+
     private boolean hasKeys() {
-        return type != MapType.QUEUE;
+        return !isQueue() && type != MapType.BLOOM_FILTER;
+    }
+
+    private boolean isQueue() {
+        return type == MapType.QUEUE || type == MapType.STACK;
+    }
+
+    private boolean isLru() {
+        return type == MapType.LRU_HASH || type == MapType.LRU_PERCPU_HASH;
+    }
+
+    /** Whether each worker issues its calls from one CPU ({@code id % cpus}). */
+    private boolean pinned() {
+        return type == MapType.LRU_PERCPU_HASH;
     }
 
     private boolean deletes() {
@@ -251,7 +341,7 @@ public final class ConcurrencyStress {
     }
 
     private boolean handsOff() {
-        return type == MapType.HASH || type == MapType.PERCPU_HASH || type == MapType.LRU_HASH;
+        return type == MapType.HASH || type == MapType.PERCPU_HASH || isLru();
     }
 
     private final class Worker {
@@ -259,10 +349,14 @@ public final class ConcurrencyStress {
         final long[] last = new long[OWN];
         long seq;
         final SplittableRandom random;
+        /** Bloom filter: tokens this thread pushed; the first {@code published[id]} are visible to others. */
+        final long[] pushed;
+        int pushedCount;
 
         Worker(int id) {
             this.id = id;
             this.random = new SplittableRandom(0x5EED + id * 7919L);
+            this.pushed = type == MapType.BLOOM_FILTER ? new long[opsPerThread] : null;
         }
 
         long nextTag() {
@@ -276,7 +370,12 @@ public final class ConcurrencyStress {
             byte[] out = new byte[map.valueBufferSize()];
             while (done < opsPerThread) {
                 int r = random.nextInt(1000);
-                if (type == MapType.QUEUE) {
+                if (type == MapType.BLOOM_FILTER) {
+                    bloomOp(r);
+                    done++;
+                    continue;
+                }
+                if (isQueue()) {
                     queueOp(r, out);
                     done++;
                     continue;
@@ -289,14 +388,15 @@ public final class ConcurrencyStress {
                 int k = id * OWN + i;
                 if (r < 400) {
                     long tag = nextTag();
-                    map.update(key(k), value(tag, k), 0);
-                    last[i] = tag;
+                    if (update(key(k), value(tag, k), 0)) {
+                        last[i] = tag;
+                    }
                 } else if (r < 650) {
                     boolean found = map.lookup(key(k), out);
                     checkOwn(k, i, found, out, "lookup of own key");
                 } else if (r < 750 && deletes()) {
                     boolean deleted = map.delete(key(k));
-                    if (last[i] != NEVER && last[i] != DELETED && !deleted && type != MapType.LRU_HASH) {
+                    if (last[i] != NEVER && last[i] != DELETED && !deleted && !isLru()) {
                         throw new AssertionError(type + ": own key " + k + " vanished before its delete");
                     }
                     if (last[i] == DELETED && deleted) {
@@ -337,10 +437,16 @@ public final class ConcurrencyStress {
                 return;
             }
             if (!found) {
-                if (type == MapType.LRU_HASH) {
+                if (isLru()) {
                     return; // evicted
                 }
                 throw lost(k, want, 0, where);
+            }
+            if (type == MapType.LRU_PERCPU_HASH && !atomicValues && !where.equals("final read")
+                    && !sameValue(out, want, k)) {
+                decode(out, k, false, where); // each word must still name a real thread
+                recycledReads.incrementAndGet();
+                return;
             }
             long got = decode(out, k, true, where);
             if (got != want) {
@@ -359,8 +465,9 @@ public final class ConcurrencyStress {
                 if (random.nextBoolean()) {
                     long tag = nextTag();
                     try {
-                        map.update(key(s), value(tag, s), 1 /* NOEXIST */);
-                        given.merge(tag, 1, Integer::sum);
+                        if (update(key(s), value(tag, s), 1 /* NOEXIST */)) {
+                            given.merge(tag, 1, Integer::sum);
+                        }
                     } catch (AlreadyExistsException e) {
                         // someone else's token is waiting there
                     }
@@ -393,9 +500,39 @@ public final class ConcurrencyStress {
             } else if (map.lookupAndDelete(null, out)) {
                 long tag = decode(out, 0, true, "pop");
                 if (taken.merge(tag, 1, Integer::sum) > 1) {
-                    throw new AssertionError("QUEUE: token 0x" + Long.toHexString(tag) + " popped twice");
+                    throw new AssertionError(type + ": token 0x" + Long.toHexString(tag) + " popped twice");
                 }
             }
+        }
+
+        /**
+         * Bloom filter: push an own token (remembered once the push returned), test an own or another thread's
+         * published token (must be present), or test a token never pushed (any answer).
+         */
+        void bloomOp(int r) {
+            if (r < 400 || pushedCount == 0) {
+                long tag = nextTag();
+                map.update(null, value(tag, 0), 0);
+                pushed[pushedCount] = tag;
+                published.set(id, ++pushedCount);
+                return;
+            }
+            if (r < 900) {
+                int t = r < 650 ? id : random.nextInt(threads);
+                Worker w = t == id ? this : all.get(t);
+                int n = t == id ? pushedCount : published.get(t);
+                if (n == 0) {
+                    return;
+                }
+                long tag = w.pushed[random.nextInt(n)];
+                if (!map.lookup(null, value(tag, 0))) {
+                    throw new AssertionError(backend.name() + " BLOOM_FILTER: token 0x" + Long.toHexString(tag)
+                            + " of thread " + t + " was pushed but tests absent (false negative)");
+                }
+                bloomChecks.incrementAndGet();
+                return;
+            }
+            map.lookup(null, value(tag(id, (1L << 47) + random.nextInt(1 << 20)), 0)); // never pushed: any answer
         }
 
         /** One nextKey walk from the first key; returns the calls it made. */
@@ -427,6 +564,18 @@ public final class ConcurrencyStress {
 
     private long finalCheck(List<Worker> workers) {
         byte[] out = new byte[map.valueBufferSize()];
+        if (type == MapType.BLOOM_FILTER) {
+            for (Worker w : workers) {
+                for (int i = 0; i < w.pushedCount; i++) {
+                    if (!map.lookup(null, value(w.pushed[i], 0))) {
+                        throw new AssertionError(backend.name() + " BLOOM_FILTER: token 0x"
+                                + Long.toHexString(w.pushed[i]) + " tests absent after the run (false negative)");
+                    }
+                }
+                bloomChecks.addAndGet(w.pushedCount);
+            }
+            return 0;
+        }
         if (hasKeys()) {
             for (Worker w : workers) {
                 for (int i = 0; i < OWN; i++) {
@@ -435,6 +584,9 @@ public final class ConcurrencyStress {
                 }
             }
             workers.get(0).walk();
+            if (isLru()) {
+                checkLruSize();
+            }
         }
         // drain what is left of the hand-off
         if (handsOff()) {
@@ -443,7 +595,7 @@ public final class ConcurrencyStress {
                     taken.merge(decode(out, s, true, "drain"), 1, Integer::sum);
                 }
             }
-        } else if (type == MapType.QUEUE) {
+        } else if (isQueue()) {
             while (map.lookupAndDelete(null, out)) {
                 taken.merge(decode(out, 0, true, "drain"), 1, Integer::sum);
             }
@@ -463,7 +615,7 @@ public final class ConcurrencyStress {
         }
         for (Long t : given.keySet()) {
             if (!taken.containsKey(t)) {
-                if (type == MapType.LRU_HASH) {
+                if (isLru()) {
                     evicted++;
                 } else {
                     throw new AssertionError(backend.name() + " " + type + ": token 0x" + Long.toHexString(t)
@@ -472,5 +624,24 @@ public final class ConcurrencyStress {
             }
         }
         return evicted;
+    }
+
+    /** With nothing running: no key twice in a walk, and no more keys than max_entries (LRU has no spares). */
+    private void checkLruSize() {
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        byte[] cur = null;
+        byte[] next = new byte[map.keySize()];
+        while (map.nextKey(cur, next)) {
+            if (!seen.add(keyId(next))) {
+                throw new AssertionError(backend.name() + " " + type + ": a walk with nothing running visited key "
+                        + keyId(next) + " twice");
+            }
+            cur = next.clone();
+        }
+        int max = map.info().maxEntries();
+        if (seen.size() > max) {
+            throw new AssertionError(backend.name() + " " + type + ": " + seen.size() + " keys survive in a map of "
+                    + max + " entries");
+        }
     }
 }

@@ -1,5 +1,7 @@
 package org.bpfmaps.conformance.reliability;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.Map;
 import java.util.stream.Stream;
 import org.bpfmaps.BpfMaps;
@@ -15,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@link ConcurrencyStress} for each covered type on both backends, one type at a time: 4 threads x 250 000 mixed
- * operations each (x {@code -Dbpfmaps.stress.scale=N}). Types beyond HASH, ARRAY and the per-CPU pair run only
- * where both backends support them.
+ * operations each (STACK and BLOOM_FILTER: 100 000), x {@code -Dbpfmaps.stress.scale=N}. Every type listed must be
+ * supported by both backends.
  */
 @DisplayName("Reliability: concurrency stress")
 class ConcurrencyStressTest {
@@ -25,7 +27,8 @@ class ConcurrencyStressTest {
 
     static Stream<Arguments> runs() {
         return Stream.of("simulator", "linux").flatMap(b -> Stream.of(MapType.HASH, MapType.ARRAY,
-                MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_HASH, MapType.LPM_TRIE, MapType.QUEUE)
+                MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LRU_HASH, MapType.LRU_PERCPU_HASH,
+                MapType.LPM_TRIE, MapType.QUEUE, MapType.STACK, MapType.BLOOM_FILTER)
                 .map(t -> Arguments.of(b, t)));
     }
 
@@ -55,14 +58,12 @@ class ConcurrencyStressTest {
     @MethodSource("runs")
     @Timeout(600)
     void invariantsHoldUnderConcurrentChange(String backend, MapType type) throws Exception {
-        boolean core = type == MapType.HASH || type == MapType.ARRAY || type == MapType.PERCPU_HASH
-                || type == MapType.PERCPU_ARRAY;
-        if (!core && !supportedByBoth(type)) {
-            System.out.println("concurrency " + backend + " " + type + ": not supported by both backends, not run");
-            return;
-        }
+        assertTrue(ConcurrencyStress.covers(type), type + " is in the stress set");
+        assertTrue(supportedByBoth(type), type + " must be supported by both backends to be stressed on both");
         try (MapBackend b = open(backend)) {
-            ConcurrencyStress.Report r = ConcurrencyStress.run(b, type, THREADS, OPS);
+            // STACK and BLOOM_FILTER have one code path each (push/pop, push/test): fewer operations cover them
+            int ops = type == MapType.STACK || type == MapType.BLOOM_FILTER ? OPS * 2 / 5 : OPS;
+            ConcurrencyStress.Report r = ConcurrencyStress.run(b, type, THREADS, ops);
             System.out.println(r);
         }
     }

@@ -19,6 +19,16 @@ import org.bpfmaps.simulator.lru.LruHtab;
  * and new elements go to the head of their bucket's chain. Bucket heads live in lazily allocated pages so that a
  * map with a huge {@code max_entries} costs nothing until it is filled. Lookups hash the caller's buffer directly
  * and compare bytes in place, so they allocate nothing.
+ *
+ * <p><b>Reads without the lock.</b> Writers hold the table's monitor. A system-call lookup on {@code HASH} and
+ * {@code LRU_HASH} takes no lock, as the kernel's RCU lookup takes none: an element's key and value never change
+ * once it is linked (an update links a new element at the head and then unlinks the old one, as
+ * {@code htab_map_update_elem} does), bucket heads and {@code next} links are published with release stores and
+ * read with acquire loads, and an unlinked element keeps its {@code next} link so that a reader standing on it
+ * walks on into the chain. A reader therefore sees one whole value, old or new. A lock-free walk racing with an
+ * update of the same key can pass both the old element and the new one (the kernel's lookup can miss it so); the
+ * simulator confirms every miss under the monitor, so only a key that was really absent is reported missing.
+ * Per-CPU values are updated in place, so per-CPU lookups take the monitor and stay whole too.
  */
 class HashTable extends MapObject {
 
@@ -27,7 +37,8 @@ class HashTable extends MapObject {
         final int hash;
         final byte[] key;
         final byte[] value;
-        Element next;
+        /** Written under the table's monitor, read by lock-free lookups. */
+        volatile Element next;
         /** LRU types: the node this element owns. */
         int node = LruHtab.NONE;
 
@@ -49,6 +60,10 @@ class HashTable extends MapObject {
     /** Largest bucket count whose bucket array fits a u32 byte size ({@code U32_MAX / sizeof(struct bucket)}). */
     static final long MAX_BUCKETS = 0xffffffffL / SIZEOF_BUCKET;
 
+    private static final java.lang.invoke.VarHandle SLOT =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(Element[].class);
+    private static final java.lang.invoke.VarHandle PAGE =
+            java.lang.invoke.MethodHandles.arrayElementVarHandle(Element[][].class);
     private static final int PAGE_BITS = 12;
     private static final int PAGE_SIZE = 1 << PAGE_BITS;
 
@@ -84,8 +99,8 @@ class HashTable extends MapObject {
     // ---- bucket array ------------------------------------------------------------------------------------
 
     private Element head(int bucket) {
-        Element[] page = pages[bucket >>> PAGE_BITS];
-        return page == null ? null : page[bucket & (PAGE_SIZE - 1)];
+        Element[] page = (Element[]) PAGE.getAcquire(pages, bucket >>> PAGE_BITS);
+        return page == null ? null : (Element) SLOT.getAcquire(page, bucket & (PAGE_SIZE - 1));
     }
 
     private void setHead(int bucket, Element e) {
@@ -95,9 +110,9 @@ class HashTable extends MapObject {
                 return;
             }
             page = new Element[Math.min(PAGE_SIZE, nBuckets)];
-            pages[bucket >>> PAGE_BITS] = page;
+            PAGE.setRelease(pages, bucket >>> PAGE_BITS, page);
         }
-        page[bucket & (PAGE_SIZE - 1)] = e;
+        SLOT.setRelease(page, bucket & (PAGE_SIZE - 1), e);
     }
 
     /** The first element of the lowest non-empty bucket at or after {@code from}, or null. */
@@ -166,7 +181,7 @@ class HashTable extends MapObject {
                 } else {
                     prev.next = e.next;
                 }
-                e.next = null;
+                // e.next stays: a lock-free reader standing on e walks on into the chain.
                 count--;
                 return true;
             }
@@ -225,14 +240,26 @@ class HashTable extends MapObject {
     @Override
     int lookup(ByteBuffer key, ByteBuffer value) {
         int h = hash(key);
-        synchronized (this) {
-            Element e = find(key, h);
-            if (e == null) {
-                return ENOENT;
+        if (percpu) {
+            synchronized (this) {
+                return copyOut(find(key, h), value);
             }
-            copyOut(e.value, 0, value);
-            return 0;
         }
+        Element e = find(key, h); // lock-free: see the class comment
+        if (e == null) {
+            synchronized (this) {
+                e = find(key, h); // a miss is confirmed under the monitor, so a racing replace is never missed
+            }
+        }
+        return copyOut(e, value);
+    }
+
+    private int copyOut(Element e, ByteBuffer value) {
+        if (e == null) {
+            return ENOENT;
+        }
+        copyOut(e.value, 0, value);
+        return 0;
     }
 
     @Override
@@ -251,9 +278,12 @@ class HashTable extends MapObject {
                 return err;
             }
             if (old != null) {
-                copyIn(value, old.value, 0);
-                if (!percpu) {
-                    moveToHead(old);
+                if (percpu) {
+                    copyIn(value, old.value, 0);
+                } else {
+                    byte[] v = new byte[valueBufferSize];
+                    copyIn(value, v, 0);
+                    replace(old, v);
                 }
                 return 0;
             }
@@ -321,10 +351,13 @@ class HashTable extends MapObject {
         return 0;
     }
 
-    /** HASH replaces an element by a new one at the head of its bucket; the position is all that shows. */
-    private void moveToHead(Element e) {
-        unlink(e);
-        pushHead(e);
+    /**
+     * HASH replaces an element by a new one at the head of its bucket, linked before the old one is unlinked, so
+     * that lock-free readers see the old value or the new one, whole.
+     */
+    private void replace(Element old, byte[] value) {
+        pushHead(new Element(old.hash, old.key, value));
+        unlink(old);
     }
 
     @Override
@@ -500,9 +533,12 @@ class HashTable extends MapObject {
                 return err;
             }
             if (old != null) {
-                writeSlot(value, old.value, cpu);
-                if (!percpu) {
-                    moveToHead(old);
+                if (percpu) {
+                    writeSlot(value, old.value, cpu);
+                } else {
+                    byte[] v = new byte[valueBufferSize];
+                    writeSlot(value, v, cpu);
+                    replace(old, v);
                 }
                 return 0;
             }

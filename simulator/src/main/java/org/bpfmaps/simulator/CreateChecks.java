@@ -40,11 +40,25 @@ final class CreateChecks {
     /** Whether the simulator emulates {@code type}. */
     static boolean emulates(MapType type) {
         return type == MapType.HASH || type == MapType.PERCPU_HASH || type.isLru() || type == MapType.ARRAY
-                || type == MapType.PERCPU_ARRAY || DelegatedMapObject.handles(type);
+                || type == MapType.PERCPU_ARRAY || DelegatedMapObject.handles(type) || isMapInMap(type);
     }
 
-    /** The refusal for {@code spec}, or null when the simulator creates it. */
+    /** {@code ARRAY_OF_MAPS} or {@code HASH_OF_MAPS}. */
+    static boolean isMapInMap(MapType type) {
+        return type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS;
+    }
+
+    /** The refusal for {@code spec}, or null when the simulator creates it (no map-in-map template check). */
     static Refusal check(MapSpec spec, int cpus) {
+        return check(spec, cpus, () -> null);
+    }
+
+    /**
+     * The refusal for {@code spec}, or null when the simulator creates it. For map-in-map types
+     * {@code innerTemplate} checks the inner-map template ({@code bpf_map_meta_alloc}); the kernel does that in the
+     * type's allocation, after its {@code map_alloc_check} and before the allocation's own limits.
+     */
+    static Refusal check(MapSpec spec, int cpus, java.util.function.Supplier<Refusal> innerTemplate) {
         int einval = MapObject.EINVAL;
         MapType type = spec.type();
         int flags = spec.flags();
@@ -68,15 +82,50 @@ final class CreateChecks {
         if (MapFlag.TOKEN_FD.isSet(flags)) {
             return new Refusal(einval, "the simulator has no BPF tokens (BPF_F_TOKEN_FD)");
         }
-        Refusal r = DelegatedMapObject.handles(type) ? DelegatedMapObject.check(spec)
-                : type.isHashTable() ? hashCheck(spec, numaNode) : arrayCheck(spec, numaNode, cpus);
+        Refusal r;
+        if (DelegatedMapObject.handles(type)) {
+            r = DelegatedMapObject.check(spec);
+        } else if (isMapInMap(type)) {
+            r = mapInMapCheck(spec, numaNode, cpus, innerTemplate);
+        } else {
+            r = type.isHashTable() ? hashCheck(spec, numaNode) : arrayCheck(spec, numaNode, cpus);
+            if (r == null) {
+                r = type.isHashTable() ? hashLimits(spec) : arrayLimits(spec, cpus);
+            }
+        }
         if (r != null) {
             return r;
         }
         return nameCheck(spec.nameBytes());
     }
 
-    /** {@code htab_map_alloc_check}, then the bucket-count limit of {@code htab_map_alloc}. */
+    /**
+     * {@code fd_array_map_alloc_check} / {@code fd_htab_map_alloc_check} (values are 4-byte descriptors; an array
+     * of maps takes neither {@code BPF_F_RDONLY_PROG} nor {@code BPF_F_WRONLY_PROG}), then the array's or hash's
+     * own {@code map_alloc_check}, then the inner template, then the allocation limits.
+     */
+    private static Refusal mapInMapCheck(MapSpec spec, int numaNode, int cpus,
+                                         java.util.function.Supplier<Refusal> innerTemplate) {
+        boolean array = spec.type() == MapType.ARRAY_OF_MAPS;
+        if (spec.valueSize() != 4) {
+            return new Refusal(MapObject.EINVAL, spec.type().bpftoolName() + " values are 4-byte map descriptors; "
+                    + "value_size " + Integer.toUnsignedString(spec.valueSize()) + " is refused");
+        }
+        if (array && (spec.flags() & MapFlag.mask(MapFlag.RDONLY_PROG, MapFlag.WRONLY_PROG)) != 0) {
+            return new Refusal(MapObject.EINVAL, "an array of maps takes neither BPF_F_RDONLY_PROG nor "
+                    + "BPF_F_WRONLY_PROG");
+        }
+        Refusal r = array ? arrayCheck(spec, numaNode, cpus) : hashCheck(spec, numaNode);
+        if (r == null) {
+            r = innerTemplate.get();
+        }
+        if (r == null) {
+            r = array ? arrayLimits(spec, cpus) : hashLimits(spec);
+        }
+        return r;
+    }
+
+    /** {@code htab_map_alloc_check}. */
     private static Refusal hashCheck(MapSpec spec, int numaNode) {
         int einval = MapObject.EINVAL;
         int flags = spec.flags();
@@ -106,6 +155,11 @@ final class CreateChecks {
         if (percpu && roundUp8(spec.valueSize()) > PCPU_MIN_UNIT_SIZE) {
             return new Refusal(MapObject.E2BIG, "per-CPU values are at most " + PCPU_MIN_UNIT_SIZE + " bytes");
         }
+        return null;
+    }
+
+    /** The bucket-count limit of {@code htab_map_alloc}. */
+    private static Refusal hashLimits(MapSpec spec) {
         long max = Integer.toUnsignedLong(spec.maxEntries());
         if (max > (1L << 31) || Long.highestOneBit(max - 1) * 2 > HashTable.MAX_BUCKETS) {
             return new Refusal(MapObject.E2BIG, "max_entries " + max + " needs more buckets than the kernel's "
@@ -114,7 +168,7 @@ final class CreateChecks {
         return null;
     }
 
-    /** {@code array_map_alloc_check}, then the allocation size. */
+    /** {@code array_map_alloc_check}. */
     private static Refusal arrayCheck(MapSpec spec, int numaNode, int cpus) {
         int einval = MapObject.EINVAL;
         int flags = spec.flags();
@@ -138,6 +192,11 @@ final class CreateChecks {
         if (percpu && roundUp8(spec.valueSize()) > PCPU_MIN_UNIT_SIZE) {
             return new Refusal(MapObject.E2BIG, "per-CPU values are at most " + PCPU_MIN_UNIT_SIZE + " bytes");
         }
+        return null;
+    }
+
+    /** The allocation size of {@code array_map_alloc}. */
+    private static Refusal arrayLimits(MapSpec spec, int cpus) {
         long bytes = ArrayTable.storageBytes(spec, cpus);
         long elem = bytes / Integer.toUnsignedLong(spec.maxEntries());
         if (bytes > SIMULATED_MEMORY_LIMIT || elem > Integer.MAX_VALUE - 16) {

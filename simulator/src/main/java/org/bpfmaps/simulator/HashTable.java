@@ -228,6 +228,15 @@ class HashTable extends MapObject {
         return out;
     }
 
+    /**
+     * Whether a system-call update of an existing element rewrites its value where it is (per-CPU hashes, and the
+     * hash of maps since {@code htab_map_update_elem_in_place}), rather than linking a new element at the head of
+     * its bucket.
+     */
+    boolean updatesInPlace() {
+        return percpu;
+    }
+
     /** Hook: an element was found by a program's lookup (LRU types will set the reference bit here). */
     void onProgramLookup(Element e) {
         if (lru != null) {
@@ -283,7 +292,11 @@ class HashTable extends MapObject {
                 } else {
                     byte[] v = new byte[valueBufferSize];
                     copyIn(value, v, 0);
-                    replace(old, v);
+                    if (updatesInPlace()) {
+                        replaceWhereItIs(old, v);
+                    } else {
+                        replace(old, v);
+                    }
                 }
                 return 0;
             }
@@ -355,6 +368,27 @@ class HashTable extends MapObject {
      * HASH replaces an element by a new one at the head of its bucket, linked before the old one is unlinked, so
      * that lock-free readers see the old value or the new one, whole.
      */
+    /**
+     * Puts a new element with {@code value} at {@code old}'s place in its chain (a hash of maps replaces an inner
+     * map in place); the old element keeps its {@code next} link for a lock-free reader standing on it.
+     */
+    private void replaceWhereItIs(Element old, byte[] value) {
+        Element e = new Element(old.hash, old.key, value);
+        e.next = old.next;
+        int bucket = old.hash & mask;
+        Element prev = null;
+        for (Element c = head(bucket); c != null; prev = c, c = c.next) {
+            if (c == old) {
+                if (prev == null) {
+                    setHead(bucket, e);
+                } else {
+                    prev.next = e;
+                }
+                return;
+            }
+        }
+    }
+
     private void replace(Element old, byte[] value) {
         pushHead(new Element(old.hash, old.key, value));
         unlink(old);

@@ -97,6 +97,13 @@ abstract class MapObject {
         return flag.isSet(flags);
     }
 
+    /**
+     * Called once, under the kernel's monitor, when the last reference went and the map left the id table: a
+     * map-in-map releases the inner maps its slots held.
+     */
+    void destroyed() {
+    }
+
     /** Bytes the kernel would charge for this map ({@code memlock} in fdinfo). */
     abstract long memlock();
 

@@ -38,6 +38,11 @@ import org.bpfmaps.ProgramView;
  *       {@code ENOTSUPP} unless {@code max_entries} is 1; loaded before the freeze, it keeps working.</li>
  * </ol>
  * Helpers bypass {@code BPF_MAP_FREEZE}. The ring-buffer helpers fail with {@code EINVAL} on any other type.
+ *
+ * <p><b>Map-in-map.</b> On {@code ARRAY_OF_MAPS} and {@code HASH_OF_MAPS} the verifier allows only
+ * {@code bpf_map_lookup_elem}, which returns the inner map itself; a program can test it for NULL but not copy it,
+ * so {@code lookup} answers presence and leaves the value buffer untouched. {@code update} and {@code delete} are
+ * refused with {@code EINVAL} after the access and {@code BPF_F_RDONLY_PROG} checks, as the verifier refuses them.
  */
 public final class SimProgramView implements ProgramView {
 
@@ -163,7 +168,7 @@ public final class SimProgramView implements ProgramView {
     private void check(Helper helper, byte[] key, byte[] value) {
         map.checkOpen();
         checkHandle(helper.reads, helper.writes, helper.name);
-        if (helper.keyed && !offers(object.type, helper)) {
+        if (helper.keyed && !offers(object.type, helper) && !CreateChecks.isMapInMap(object.type)) {
             throw unsupported(helper.name);
         }
         if (helper.keyed) {
@@ -184,7 +189,7 @@ public final class SimProgramView implements ProgramView {
         if (!offers(object.type, helper)) {
             throw unsupported(helper.name);
         }
-        if (helper == Helper.LOOKUP && object.has(MapFlag.WRONLY_PROG)) {
+        if (helper == Helper.LOOKUP && object.has(MapFlag.WRONLY_PROG) && !CreateChecks.isMapInMap(object.type)) {
             throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses a program that "
                     + "reads the value bpf_map_lookup_elem returns");
         }
@@ -208,6 +213,10 @@ public final class SimProgramView implements ProgramView {
                 return type == MapType.QUEUE || type == MapType.STACK || type == MapType.BLOOM_FILTER;
             case POP:
                 return type == MapType.QUEUE || type == MapType.STACK;
+            case UPDATE:
+            case DELETE:
+                // a map-in-map takes only bpf_map_lookup_elem (check_map_func_compatibility)
+                return !CreateChecks.isMapInMap(type) && offers(type, Helper.LOOKUP);
             default:
                 // the keyless types allow only their own helpers
                 switch (type) {

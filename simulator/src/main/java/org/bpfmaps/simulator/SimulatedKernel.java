@@ -239,6 +239,9 @@ public final class SimulatedKernel implements MapBackend {
 
     @Override
     public boolean isSupported(MapType type) {
+        if (persistence != null && CreateChecks.isMapInMap(type)) {
+            return false; // see create: a persisted kernel cannot journal slots that refer to other maps
+        }
         return CreateChecks.emulates(type);
     }
 
@@ -273,12 +276,30 @@ public final class SimulatedKernel implements MapBackend {
         if (fault != 0) {
             throw BpfException.of(BpfCommand.BPF_MAP_CREATE, fault, "map spec " + spec, "injected fault");
         }
-        CreateChecks.Refusal r = CreateChecks.check(spec, cpus);
+        MapObject template = null;
+        if (CreateChecks.isMapInMap(spec.type()) && spec.innerMap() != null) {
+            template = templateOf(spec);
+        }
+        MapObject t = template;
+        CreateChecks.Refusal r = CreateChecks.check(spec, cpus, () -> t == null
+                ? new CreateChecks.Refusal(EINVAL, "a map-in-map needs an inner map template (inner_map_fd 0 is "
+                        + "not a map)")
+                : InnerMaps.templateRefusal(t));
         if (r != null) {
             throw BpfException.of(BpfCommand.BPF_MAP_CREATE, r.errno(), "map spec " + spec, r.detail());
         }
+        if (template != null && persistence != null) {
+            throw BpfException.of(BpfCommand.BPF_MAP_CREATE, MapObject.ENOTSUPP, "map spec " + spec,
+                    "a simulated kernel with a state directory does not persist " + spec.type().bpftoolName()
+                    + " maps (their slots refer to other maps, which the journal cannot record); use an "
+                    + "in-memory kernel");
+        }
         synchronized (this) {
             ensureOpen();
+            if (template != null && template.references == 0) {
+                throw BpfException.of(BpfCommand.BPF_MAP_CREATE, EBADF, "map spec " + spec,
+                        "the inner map template was closed");
+            }
             int id = lastId + 1;
             int seed = random.nextInt();
             if (persistence != null) {
@@ -293,8 +314,29 @@ public final class SimulatedKernel implements MapBackend {
         }
     }
 
+    /**
+     * The object of a map-in-map spec's inner template: it must be an open map of this kernel (the kernel reads
+     * {@code inner_map_fd} from the creating process's descriptor table).
+     */
+    private MapObject templateOf(MapSpec spec) {
+        BpfMap inner = spec.innerMap();
+        if (!(inner instanceof SimBpfMap s) || s.object.kernel != this) {
+            throw BpfException.of(BpfCommand.BPF_MAP_CREATE, EINVAL, "map spec " + spec,
+                    "the inner map " + inner + " is not a map of this simulated kernel");
+        }
+        if (s.isClosed()) {
+            throw new org.bpfmaps.MapClosedException(BpfCommand.BPF_MAP_CREATE, s.toString());
+        }
+        return s.object;
+    }
+
     /** A new map object; {@code seed} is the random u32 drawn for it (hash seeds). */
     private MapObject newObject(MapSpec spec, int id, int seed) {
+        if (spec.type() == MapType.ARRAY_OF_MAPS || spec.type() == MapType.HASH_OF_MAPS) {
+            MapObject template = templateOf(spec);
+            return spec.type() == MapType.ARRAY_OF_MAPS ? new ArrayOfMaps(this, spec, id, template)
+                    : new HashOfMaps(this, spec, id, seed, template);
+        }
         return DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
                 : spec.type().isHashTable() ? new HashTable(this, spec, id, seed)
                 : new ArrayTable(this, spec, id);
@@ -538,7 +580,13 @@ public final class SimulatedKernel implements MapBackend {
     synchronized void dropReference(MapObject object) {
         if (--object.references == 0) {
             maps.remove(object.id);
+            object.destroyed();
         }
+    }
+
+    /** The map with id {@code id}, or null when none exists. */
+    synchronized MapObject objectById(int id) {
+        return maps.get(id);
     }
 
     // ---- replay of a persisted state (single-threaded, while the kernel is built) ---------------------------

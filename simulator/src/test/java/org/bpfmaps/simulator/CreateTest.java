@@ -22,7 +22,7 @@ class CreateTest {
             MapType.RINGBUF, MapType.USER_RINGBUF,
             MapType.HASH, MapType.ARRAY,
             MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LPM_TRIE, MapType.QUEUE, MapType.STACK,
-            MapType.BLOOM_FILTER);
+            MapType.BLOOM_FILTER, MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS);
 
 
     private final SimulatedKernel kernel = SimulatedKernel.builder().cpus(2).build();

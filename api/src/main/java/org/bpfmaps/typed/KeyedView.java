@@ -26,7 +26,7 @@ import org.bpfmaps.codec.Codec;
  *
  * @param <K> the key type
  */
-public abstract sealed class KeyedView<K> permits TypedMap, PerCpuMap {
+public abstract sealed class KeyedView<K> permits TypedMap, PerCpuMap, MapOfMaps {
     /** Restarts an iterator makes, by default, before it gives up. */
     public static final int DEFAULT_MAX_RESTARTS = 3;
 

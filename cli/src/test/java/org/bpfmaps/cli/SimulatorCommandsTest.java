@@ -361,4 +361,36 @@ class SimulatorCommandsTest {
         assertTrue(j.out().matches("\\{\"map_types\":\\{\"have_hash_map_type\":(true|false),.*"
                 + "\"have_user_ringbuf_map_type\":(true|false)}}\n"), j::toString);
     }
+
+    /** Little-endian bytes of {@code v} as bpftool prints them. */
+    private static String hexU32(int v) {
+        return String.format("%02x %02x %02x %02x", v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24);
+    }
+
+    @Test
+    void mapInMapValuesNameMapsByPinOrId() {
+        ok("map create " + P + "in type array key 4 value 4 entries 2 name in");
+        ok("map create " + P + "in2 type array key 4 value 4 entries 2 name in2");
+        ok("map create " + P + "big type array key 4 value 4 entries 3 name big");
+        ok("map create " + P + "aom type array_of_maps key 4 value 4 entries 2 name aom inner_map pinned " + P + "in");
+        int in = idOf(P + "in");
+        int in2 = idOf(P + "in2");
+        ok("map update pinned " + P + "aom key 0 0 0 0 value pinned " + P + "in");
+        ok("map update pinned " + P + "aom key 1 0 0 0 value id " + in2);
+        expect("map lookup pinned " + P + "aom key 0 0 0 0", "key: 00 00 00 00  value: " + hexU32(in) + "\n", "", 0);
+        expect("map dump pinned " + P + "aom", "key: 00 00 00 00  value: " + hexU32(in) + "\n"
+                + "key: 01 00 00 00  value: " + hexU32(in2) + "\nFound 2 elements\n", "", 0);
+        expect("map update pinned " + P + "aom key 0 0 0 0 value pinned " + P + "big", "",
+                "Error: update failed: Invalid argument\n", 234);
+        expect("map update pinned " + P + "aom key 0 0 0 0 value pinned " + P + "in noexist", "",
+                "Error: update failed: Invalid argument\n", 234);
+        ok("map create " + P + "hom type hash_of_maps key 4 value 4 entries 2 name hom inner_map pinned " + P + "in");
+        ok("map update pinned " + P + "hom key 5 0 0 0 value id " + in);
+        expect("map update pinned " + P + "hom key 5 0 0 0 value id " + in2 + " noexist", "",
+                "Error: update failed: File exists\n", 239);
+        expect("map dump pinned " + P + "hom", "key: 05 00 00 00  value: " + hexU32(in) + "\nFound 1 element\n",
+                "", 0);
+        ok("map delete pinned " + P + "hom key 5 0 0 0");
+        expect("map dump pinned " + P + "hom", "Found 0 elements\n", "", 0);
+    }
 }

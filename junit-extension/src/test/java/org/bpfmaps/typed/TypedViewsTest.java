@@ -290,4 +290,37 @@ class TypedViewsTest {
         assertEquals(Optional.of(0xFFFF_FFFFL), map.get(0x1234));
         assertEquals(new TreeSet<>(List.of(0x1234)), new TreeSet<>(map.keyStream().collect(Collectors.toList())));
     }
+
+    @BpfMapsTest(backends = {Backend.SIMULATOR, Backend.LINUX})
+    void mapOfMapsHoldsInnerMaps(MapBackend backend) {
+        org.bpfmaps.MapSpec inner = org.bpfmaps.MapSpec.builder(MapType.ARRAY).keySize(4).valueSize(8).maxEntries(2)
+                .build();
+        try (BpfMap template = backend.create(inner);
+             BpfMap outer = backend.create(org.bpfmaps.MapSpec.builder(MapType.HASH_OF_MAPS).keySize(4).valueSize(4)
+                     .maxEntries(4).innerMap(template).build());
+             BpfMap other = backend.create(org.bpfmaps.MapSpec.builder(MapType.HASH).keySize(4).valueSize(8)
+                     .maxEntries(2).build())) {
+            MapOfMaps<Integer> tables = MapOfMaps.of(backend, outer, Codecs.s32());
+            BpfMap member = backend.create(inner);
+            int memberId = member.id();
+            TypedMap.of(member, Codecs.s32(), Codecs.u64()).put(1, 42L);
+            tables.set(7, member);
+            member.close(); // the slot keeps it
+            assertEquals(java.util.OptionalInt.of(memberId), tables.innerId(7));
+            assertTrue(tables.containsKey(7));
+            try (BpfMap reopened = tables.open(7).orElseThrow()) {
+                assertEquals(memberId, reopened.id());
+                assertEquals(Optional.of(42L), TypedMap.of(reopened, Codecs.s32(), Codecs.u64()).get(1));
+            }
+            assertEquals(java.util.OptionalInt.empty(), tables.innerId(8));
+            assertEquals(Optional.empty(), tables.open(8));
+            BpfException e = assertThrows(BpfException.class, () -> tables.set(8, other));
+            assertEquals(Errno.EINVAL.number(), e.errno(), "a hash does not match an array template");
+            assertThrows(org.bpfmaps.AlreadyExistsException.class, () -> tables.set(7, template, UpdateFlags.NOEXIST));
+            assertEquals(List.of(7), tables.keyStream().collect(Collectors.toList()));
+            assertTrue(tables.remove(7));
+            assertFalse(tables.remove(7));
+            assertThrows(CodecException.class, () -> MapOfMaps.of(backend, other, Codecs.s32()));
+        }
+    }
 }

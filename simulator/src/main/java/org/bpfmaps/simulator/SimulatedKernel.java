@@ -29,9 +29,20 @@ import org.bpfmaps.simulator.state.StateDirectory;
 /**
  * A whole simulated kernel: its own map ids, its own bpf filesystem and its own possible CPUs.
  *
- * <p>Build one with {@link #builder()} (or through the {@code simulator} provider). The simulator emulates
- * {@code HASH}, {@code PERCPU_HASH}, {@code ARRAY} and {@code PERCPU_ARRAY} with the semantics of Linux 6.18;
- * creating any other type fails with {@code EINVAL}, and {@link #isSupported(MapType)} says so.
+ * <p>Build one with {@link #builder()} (or through the {@code simulator} provider). The simulator emulates, with
+ * the semantics of Linux 6.18: {@code HASH}, {@code PERCPU_HASH}, {@code LRU_HASH}, {@code LRU_PERCPU_HASH},
+ * {@code ARRAY}, {@code PERCPU_ARRAY}, {@code LPM_TRIE}, {@code QUEUE}, {@code STACK}, {@code BLOOM_FILTER},
+ * {@code RINGBUF}, {@code USER_RINGBUF}, {@code ARRAY_OF_MAPS} and {@code HASH_OF_MAPS}. Creating any other type
+ * fails with {@code EINVAL}; {@link #isSupported(MapType)} is the authority on what this kernel emulates.
+ *
+ * <p><b>Map-in-map.</b> An {@code ARRAY_OF_MAPS} or {@code HASH_OF_MAPS} takes its inner-map template from
+ * {@link MapSpec#innerMap()} (a map of this kernel) and its values as descriptor numbers ({@link BpfMap#fd()}),
+ * resolved in this kernel's descriptor table as the kernel resolves them ({@code EBADF} for a number that is not
+ * open, {@code EINVAL} for 0 to 2 and for a map that does not match the template); a lookup answers the inner
+ * map's id. A slot holds a reference: an inner map stays in {@link #mapIds()} while a slot refers to it, and
+ * goes as soon as the last reference is released (the kernel may take an RCU grace period or a work queue run).
+ * A kernel with a state directory refuses to create map-in-map types ({@code ENOTSUPP}): its journal cannot
+ * record slots that refer to other maps.
  *
  * <p><b>Objects.</b> Map ids start at 1, grow by one per created map and are never reused. A map lives while any
  * descriptor ({@link BpfMap} handle) or pin refers to it; when the last one goes, its id disappears from

@@ -125,6 +125,16 @@ class MapInMapTest {
             assertErrno(Errno.ENOTSUPP, () -> hom.lookupAndDelete(u32(7), new byte[4]));
             assertArrayEquals(u32(bigger.id()), hom.lookup(u32(7)).orElseThrow());
         }
+        // bpf_map_meta_equal compares max_entries only for arrays (array_map_meta_equal): hashes may differ
+        try (BpfMap t = kernel.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(4).build());
+             BpfMap larger = kernel.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(64)
+                     .build());
+             BpfMap prealloc = kernel.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(4)
+                     .flags(MapFlag.NO_PREALLOC).build());
+             BpfMap aom = kernel.create(outer(MapType.ARRAY_OF_MAPS, t).build())) {
+            aom.update(u32(0), u32(larger.fd()));
+            assertErrno(Errno.EINVAL, () -> aom.update(u32(1), u32(prealloc.fd())));
+        }
     }
 
     @Test

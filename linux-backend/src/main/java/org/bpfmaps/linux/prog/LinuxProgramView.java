@@ -71,7 +71,8 @@ import org.bpfmaps.linux.sys.ProgTestRunAttr;
  * descriptor, so closing the map cannot hand a reused descriptor number to a program load; calls on a view
  * whose map (or which itself) was closed fail with {@link MapClosedException}. {@link #close()} closes every
  * program, the scratch map and the duplicate; a {@link Cleaner} does the same if the view is dropped unclosed.
- * Map-in-map lookups report presence only: the helper returns an inner map, which a program cannot copy.
+ * Map-in-map lookups report presence only: the helper returns an inner map, which a program cannot copy; update
+ * and delete on a map-in-map fail with the verifier's {@code EINVAL}, as it allows programs only the lookup.
  */
 public final class LinuxProgramView implements ProgramView {
     private static final Cleaner CLEANER = Cleaner.create();

@@ -56,5 +56,11 @@
  * ring buffer comes back empty); fault-injection rules; calls refused before they reach a map (descriptor
  * permissions, injected faults), which change nothing. A state directory fixes the CPU count and bpffs root of the
  * kernels that use it.
+ *
+ * <h2>Refused</h2>
+ * {@code ARRAY_OF_MAPS} and {@code HASH_OF_MAPS}: their slots refer to other maps, which a journal of calls cannot
+ * record (an update names a descriptor of the writing process). Rather than bring a pinned outer map back with its
+ * slots lost, a kernel with a state directory refuses to create them ({@code ENOTSUPP}, and
+ * {@code isSupported} answers false); an in-memory kernel emulates them.
  */
 package org.bpfmaps.simulator.state;

@@ -22,6 +22,7 @@ import org.bpfmaps.spi.AbstractBpfMap;
 abstract class MapObject {
 
     static final int EPERM = Errno.EPERM.number();
+    static final int EBUSY = Errno.EBUSY.number();
     static final int ENOENT = Errno.ENOENT.number();
     static final int E2BIG = Errno.E2BIG.number();
     static final int EACCES = Errno.EACCES.number();
@@ -55,6 +56,8 @@ abstract class MapObject {
     final int valueBufferSize;
 
     private volatile boolean frozen;
+    /** Live writable shared mappings (ring buffer readers and writers): {@code map->writecnt}; guarded by this. */
+    private int writableMappings;
     /** Descriptors and pins referring to this object; guarded by the kernel. */
     int references;
 
@@ -82,14 +85,42 @@ abstract class MapObject {
         return frozen;
     }
 
-    /** {@code BPF_MAP_FREEZE} after the descriptor's permission check; a second freeze never gets here. */
+    /**
+     * {@code BPF_MAP_FREEZE} after the descriptor's permission check; a second freeze never gets here. A live
+     * writable mapping makes it {@code EBUSY}, as {@code map_freeze} answers while {@code writecnt} is not zero.
+     */
     int freeze() {
         synchronized (this) {
             if (frozen) {
                 return EPERM;
             }
+            if (writableMappings > 0) {
+                return EBUSY;
+            }
             frozen = true;
             return 0;
+        }
+    }
+
+    /**
+     * A writable shared mapping is made (a ring buffer reader's consumer page, a user ring writer's producer and
+     * data pages): {@code EPERM} on a frozen map, as {@code bpf_map_mmap} refuses {@code VM_WRITE} then; else
+     * counted until {@link #unmapWritable()}.
+     */
+    int mapWritable() {
+        synchronized (this) {
+            if (frozen) {
+                return EPERM;
+            }
+            writableMappings++;
+            return 0;
+        }
+    }
+
+    /** A mapping counted by {@link #mapWritable()} is gone. */
+    void unmapWritable() {
+        synchronized (this) {
+            writableMappings--;
         }
     }
 

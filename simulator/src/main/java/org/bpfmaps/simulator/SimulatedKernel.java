@@ -479,8 +479,16 @@ public final class SimulatedKernel implements MapBackend {
         synchronized (this) {
             ensureOpen();
         }
-        return org.bpfmaps.simulator.ringbuf.SimRingBufferReader.open(rings,
-                m -> readWriteRing(DelegatedMapObject.ringBufferOf(this, m), m));
+        org.bpfmaps.simulator.ringbuf.SimRingBufferReader reader =
+                org.bpfmaps.simulator.ringbuf.SimRingBufferReader.open(rings,
+                        m -> readWriteRing(DelegatedMapObject.ringBufferOf(this, m), m, MapType.RINGBUF));
+        try {
+            reader.whenClosed(mapShared(rings));
+        } catch (RuntimeException e) {
+            reader.close();
+            throw e;
+        }
+        return reader;
     }
 
     @Override
@@ -488,8 +496,36 @@ public final class SimulatedKernel implements MapBackend {
         synchronized (this) {
             ensureOpen();
         }
-        return org.bpfmaps.simulator.ringbuf.SimUserRingBufferWriter.open(ring,
-                m -> readWriteRing(DelegatedMapObject.ringBufferOf(this, m), m));
+        org.bpfmaps.simulator.ringbuf.SimUserRingBufferWriter writer =
+                org.bpfmaps.simulator.ringbuf.SimUserRingBufferWriter.open(ring,
+                        m -> readWriteRing(DelegatedMapObject.ringBufferOf(this, m), m, MapType.USER_RINGBUF));
+        try {
+            writer.whenClosed(mapShared(new BpfMap[] {ring}));
+        } catch (RuntimeException e) {
+            writer.close();
+            throw e;
+        }
+        return writer;
+    }
+
+    /**
+     * Counts the writable shared mapping a reader or writer makes of each map (so {@code BPF_MAP_FREEZE} answers
+     * {@code EBUSY} meanwhile) and returns what undoes it; a frozen map refuses it with {@code EPERM}, as
+     * {@code mmap} with {@code PROT_WRITE} does on linux.
+     */
+    private static Runnable mapShared(BpfMap[] maps) {
+        List<MapObject> mapped = new ArrayList<>();
+        Runnable undo = () -> mapped.forEach(MapObject::unmapWritable);
+        for (BpfMap m : maps) {
+            MapObject o = ((SimBpfMap) m).object;
+            if (o.mapWritable() != 0) {
+                undo.run();
+                throw BpfException.of(BpfCommand.RINGBUF_USER, org.bpfmaps.Errno.EPERM.number(), m.toString(),
+                        "the map is frozen; its pages cannot be mapped writable");
+            }
+            mapped.add(o);
+        }
+        return undo;
     }
 
     /**
@@ -497,8 +533,9 @@ public final class SimulatedKernel implements MapBackend {
      * kernel the pages are mapped shared, which a read-only or write-only descriptor cannot do.
      */
     private static org.bpfmaps.simulator.ringbuf.RingBufMap readWriteRing(
-            org.bpfmaps.simulator.ringbuf.RingBufMap ring, BpfMap map) {
-        if (ring != null && !map.isClosed() && map.access() != Access.READ_WRITE) {
+            org.bpfmaps.simulator.ringbuf.RingBufMap ring, BpfMap map, MapType wanted) {
+        // after the type and closed checks, as linux checks them before the mmap that needs the access
+        if (ring != null && map.type() == wanted && !map.isClosed() && map.access() != Access.READ_WRITE) {
             throw BpfException.of(BpfCommand.RINGBUF_USER, org.bpfmaps.Errno.EACCES.number(), map.toString(),
                     "the descriptor is " + map.access() + "; ring buffers are mapped shared, which needs a "
                     + "READ_WRITE descriptor");

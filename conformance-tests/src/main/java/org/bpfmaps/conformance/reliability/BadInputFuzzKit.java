@@ -79,6 +79,7 @@ public abstract class BadInputFuzzKit {
             sb.append(String.format("; %.1f s", (System.nanoTime() - started) / 1e9));
             runNanos.forEach((n, t) -> sb.append(String.format(" (%s calls %.1f s; most: %s)", n, t.get() / 1e9,
                     runners.get(n).slowest())));
+            runners.forEach((n, r) -> sb.append("; ").append(n).append(": ").append(r.ringSummary()));
             System.out.println(sb);
             if (!failures.isEmpty()) {
                 StringBuilder f = new StringBuilder(failureCount + " failing specs, " + failures.size()

@@ -69,7 +69,18 @@ public record FuzzCase(Spec spec, List<Op> ops) {
         LOOKUP_COPY, LOOKUP_INTO, LOOKUP_FLAGS, LOOKUP_BUFFER, UPDATE, UPDATE_BUFFER, DELETE, DELETE_BUFFER,
         NEXT_KEY, NEXT_KEY_BUFFER, LOOKUP_AND_DELETE, LOOKUP_AND_DELETE_BUFFER, FREEZE, INFO,
         LOOKUP_BATCH, LOOKUP_AND_DELETE_BATCH, UPDATE_BATCH, DELETE_BATCH,
-        PROGRAM_LOOKUP, PROGRAM_UPDATE, PROGRAM_DELETE, PROGRAM_PUSH, PROGRAM_POP, PROGRAM_PEEK, CLOSE;
+        PROGRAM_LOOKUP, PROGRAM_UPDATE, PROGRAM_DELETE, PROGRAM_PUSH, PROGRAM_POP, PROGRAM_PEEK, CLOSE,
+        /** Ring buffer reader calls (see {@link RingCalls}). */
+        RING_READER_OPEN, RING_CONSUME, RING_POLL, RING_AVAILABLE, RING_WAKEUP, RING_READER_CLOSE,
+        /** User ring buffer writer calls. */
+        RING_WRITER_OPEN, RING_WRITE, RING_RESERVE, RING_SUBMIT, RING_DISCARD, RING_FREE, RING_WRITER_CLOSE,
+        /** Ring helpers of a program view. */
+        RING_OUTPUT, RING_RESERVE_SUBMIT, RING_RESERVE_DISCARD, RING_QUERY, RING_DRAIN;
+
+        /** Whether the operation is a ring buffer call ({@link RingCalls}). */
+        public boolean isRing() {
+            return name().startsWith("RING_");
+        }
 
         /** Whether the operation goes through a program view. */
         public boolean isProgram() {
@@ -136,6 +147,10 @@ public record FuzzCase(Spec spec, List<Op> ops) {
         @Override
         public String toString() {
             StringBuilder sb = new StringBuilder(kind.name().toLowerCase());
+            if (kind.isRing()) {
+                return sb.append(" fd#").append(keyIndex).append(" size=").append(value).append('/').append(count)
+                        .append(" flags=0x").append(Long.toHexString(flags)).append(" cpu=").append(cpu).toString();
+            }
             switch (kind) {
                 case FREEZE, INFO, CLOSE -> {
                     return sb.toString();

@@ -21,12 +21,71 @@ public final class FuzzGenerators {
     private FuzzGenerators() {
     }
 
-    /** Cases over {@code types}: 35% wild specs, 65% accepted specs with a few random access flags. */
+    /**
+     * Cases over {@code types}: 30% wild specs, 60% accepted specs with a few random access flags, 10% ring buffer
+     * specs of every size class (when both ring types are in {@code types}). Ring buffers get mostly ring calls
+     * (reader, writer, program helpers) and some element commands; other maps get a few ring calls, which must be
+     * refused the same way by both backends.
+     */
     public static Arbitrary<FuzzCase> cases(List<MapType> types, int minOps, int maxOps) {
+        boolean rings = types.contains(MapType.RINGBUF) && types.contains(MapType.USER_RINGBUF);
         Arbitrary<Spec> spec = Arbitraries.frequencyOf(
-                net.jqwik.api.Tuple.of(35, wildSpecs(types)),
-                net.jqwik.api.Tuple.of(65, acceptedSpecs(types)));
-        return Combinators.combine(spec, ops().list().ofMinSize(minOps).ofMaxSize(maxOps)).as(FuzzCase::new);
+                net.jqwik.api.Tuple.of(30, wildSpecs(types)),
+                net.jqwik.api.Tuple.of(60, acceptedSpecs(types)),
+                net.jqwik.api.Tuple.of(rings ? 10 : 0, ringSpecs()));
+        return spec.flatMap(s -> (s.type().isRingBuffer() ? ringOps() : ops()).list().ofMinSize(minOps)
+                .ofMaxSize(maxOps).map(ops -> new FuzzCase(s, ops)));
+    }
+
+    /**
+     * RINGBUF and USER_RINGBUF specs: valid sizes (powers of two, multiples of the page) and invalid ones (0, not a
+     * power of two, not a page multiple), key and value sizes 0 or not, flags the rings refuse (access flags,
+     * MMAPABLE, BPF_F_RB_OVERWRITE which 6.18 lacks) and accept (NUMA node 0), map_extra.
+     */
+    public static Arbitrary<Spec> ringSpecs() {
+        Arbitrary<MapType> type = Arbitraries.of(MapType.RINGBUF, MapType.USER_RINGBUF);
+        Arbitrary<Integer> zeroMostly = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(12, Arbitraries.just(0)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(4, 8, -1)));
+        Arbitrary<Integer> maxEntries = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(30, Arbitraries.of(4096, 8192, 16384)),
+                net.jqwik.api.Tuple.of(5, Arbitraries.of(1 << 16, 1 << 20)),
+                net.jqwik.api.Tuple.of(12, Arbitraries.of(0, 1, 8, 2048, 4095, 4097, 6144, 12288, 3 << 12, 20480,
+                        (1 << 16) + 4096, -1, -4096, Integer.MAX_VALUE)));
+        Arbitrary<Integer> flags = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(40, Arbitraries.just(0)),
+                net.jqwik.api.Tuple.of(8, Arbitraries.of(MapFlag.NUMA_NODE.bit(), MapFlag.RDONLY.bit(),
+                        MapFlag.WRONLY.bit(), MapFlag.RDONLY_PROG.bit(), MapFlag.WRONLY_PROG.bit(),
+                        MapFlag.MMAPABLE.bit(), MapFlag.NO_PREALLOC.bit(), MapFlag.ZERO_SEED.bit(), 1 << 19)));
+        Arbitrary<Long> extra = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(20, Arbitraries.just(0L)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(1L, 4096L)));
+        return Combinators.combine(type, zeroMostly, zeroMostly, maxEntries, flags, Arbitraries.of("rb", "ring_1"),
+                extra).as(Spec::new);
+    }
+
+    /** Operations on a ring buffer: 75% ring calls (see {@link RingCalls}), 25% the usual element commands. */
+    public static Arbitrary<Op> ringOps() {
+        Arbitrary<Kind> kind = Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(25, Arbitraries.of(Kind.RING_OUTPUT, Kind.RING_RESERVE_SUBMIT,
+                        Kind.RING_RESERVE_DISCARD, Kind.RING_WRITE, Kind.RING_RESERVE, Kind.RING_SUBMIT,
+                        Kind.RING_DISCARD)),
+                net.jqwik.api.Tuple.of(20, Arbitraries.of(Kind.RING_CONSUME, Kind.RING_DRAIN, Kind.RING_QUERY,
+                        Kind.RING_FREE, Kind.RING_AVAILABLE, Kind.RING_POLL)),
+                net.jqwik.api.Tuple.of(5, Arbitraries.of(Kind.RING_READER_OPEN, Kind.RING_WRITER_OPEN,
+                        Kind.RING_WAKEUP)),
+                net.jqwik.api.Tuple.of(2, Arbitraries.of(Kind.RING_READER_CLOSE, Kind.RING_WRITER_CLOSE)),
+                net.jqwik.api.Tuple.of(17, Arbitraries.just(Kind.UPDATE)));
+        return Combinators.combine(kind, ops(), ringFlags()).as((k, base, f) -> k == Kind.UPDATE ? base
+                : new Op(k, base.key(), base.value(), f, base.count(), base.keyIndex(), base.cpu(), base.cursor()));
+    }
+
+    /** Helper flags: mostly 0, the wake-up bits and query selectors, some unknown bits. */
+    private static Arbitrary<Long> ringFlags() {
+        return Arbitraries.frequencyOf(
+                net.jqwik.api.Tuple.of(50, Arbitraries.just(0L)),
+                net.jqwik.api.Tuple.of(30, Arbitraries.of(1L, 2L, 3L)),
+                net.jqwik.api.Tuple.of(5, Arbitraries.of(4L, 5L, 8L, 0x100L, -1L, 1L << 32)));
     }
 
     /** Specs of any shape: sizes 0, odd, huge; any flag bits; odd names; any map_extra. */
@@ -107,7 +166,9 @@ public final class FuzzGenerators {
                 net.jqwik.api.Tuple.of(6, Arbitraries.of(Kind.PROGRAM_LOOKUP, Kind.PROGRAM_UPDATE,
                         Kind.PROGRAM_DELETE, Kind.PROGRAM_PUSH, Kind.PROGRAM_POP, Kind.PROGRAM_PEEK)),
                 net.jqwik.api.Tuple.of(2, Arbitraries.just(Kind.INFO)),
-                net.jqwik.api.Tuple.of(1, Arbitraries.of(Kind.FREEZE, Kind.CLOSE)));
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(Kind.FREEZE, Kind.CLOSE)),
+                net.jqwik.api.Tuple.of(1, Arbitraries.of(Kind.RING_READER_OPEN, Kind.RING_WRITER_OPEN,
+                        Kind.RING_OUTPUT, Kind.RING_QUERY, Kind.RING_DRAIN)));
         Arbitrary<Long> flags = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(50, Arbitraries.just(0L)),
                 net.jqwik.api.Tuple.of(30, Arbitraries.of(1L, 2L, 3L, 4L, 8L, 16L, 0x20L)),

@@ -77,7 +77,11 @@ public final class FuzzRunner {
         if (map == null) {
             return out;
         }
+        if (map.type().isRingBuffer()) {
+            ringSpecs.incrementAndGet();
+        }
         Map<Integer, ProgramView> views = new TreeMap<>();
+        RingCalls ring = new RingCalls(backend, map);
         try {
             boolean deterministic = c.spec().deterministic();
             for (Op op : c.ops()) {
@@ -85,7 +89,8 @@ public final class FuzzRunner {
                     continue; // which elements it takes depends on the hash seed; later results would diverge
                 }
                 long t1 = System.nanoTime();
-                String outcome = Outcome.of(op + " on " + map, () -> call(map, views, op, deterministic));
+                String outcome = Outcome.of(op + " on " + map, () -> op.kind().isRing() ? ring.call(op)
+                        : call(map, views, op, deterministic));
                 time(op.kind().name(), t1);
                 long took = System.nanoTime() - t1;
                 if (took > slowestCall) {
@@ -101,8 +106,15 @@ public final class FuzzRunner {
                     outcome = "ok *"; // whether the first bucket fits in count depends on the hash seed
                 }
                 out.add(op + " -> " + outcome);
+                if (op.kind().isRing()) {
+                    ringCalls.incrementAndGet();
+                    if (map.type().isRingBuffer() && !outcome.startsWith("ok")) {
+                        ringRefusals.incrementAndGet();
+                    }
+                }
             }
         } finally {
+            ring.close();
             for (ProgramView v : views.values()) {
                 try {
                     v.close();
@@ -113,6 +125,15 @@ public final class FuzzRunner {
             map.close();
         }
         return out;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong ringCalls = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong ringRefusals = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong ringSpecs = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Ring calls made (reader, writer, ring helpers), how many on a ring ended in an exception, ring maps made. */
+    public String ringSummary() {
+        return ringCalls + " ring calls (" + ringRefusals + " refused on a ring) on " + ringSpecs + " ring maps";
     }
 
     private long slowestCall;
@@ -137,6 +158,9 @@ public final class FuzzRunner {
     private String predict(BpfMap map, Op op) {
         if (op.kind() == Kind.CLOSE) {
             return "ok";
+        }
+        if (op.kind().isRing()) {
+            return null; // checked against the other backend; the descriptor used may be one still open
         }
         if (map.isClosed()) {
             return op.kind().isProgram() ? null : CLOSED;

@@ -205,6 +205,103 @@ class FuzzFindingsTest {
     }
 
     /** {@code label -> outcome}. */
+    /**
+     * A ring buffer reader maps the consumer page writable and a user ring writer the producer and data pages, so
+     * while one is open {@code BPF_MAP_FREEZE} is EBUSY (the map's {@code writecnt}), and once frozen no new
+     * reader or writer can map the pages writable (EPERM); a reader that was already open keeps working.
+     */
+    @Test
+    void ringMappingsBlockFreezeAndFreezeBlocksNewMappings() {
+        List<List<String>> r = onBoth(b -> {
+            List<String> lines = new ArrayList<>();
+            for (MapType type : new MapType[] {MapType.RINGBUF, MapType.USER_RINGBUF}) {
+                try (BpfMap ring = b.create(MapSpec.builder(type).maxEntries(4096).build())) {
+                    boolean kernelSide = type == MapType.RINGBUF;
+                    AutoCloseable first = kernelSide ? b.ringBufferReader(ring) : b.userRingBufferWriter(ring);
+                    lines.add(line(type + " freeze while mapped", () -> {
+                        ring.freeze();
+                        return null;
+                    }));
+                    lines.add(line(type + " close the mapping, then freeze", () -> {
+                        try {
+                            first.close();
+                        } catch (Exception e) {
+                            throw new AssertionError(e);
+                        }
+                        ring.freeze();
+                        return null;
+                    }));
+                    lines.add(line(type + " map after freeze", () -> {
+                        if (kernelSide) {
+                            b.ringBufferReader(ring).close();
+                        } else {
+                            b.userRingBufferWriter(ring).close();
+                        }
+                        return null;
+                    }));
+                } catch (Exception e) {
+                    throw new AssertionError(e);
+                }
+            }
+            return lines;
+        });
+        assertSame(r);
+        assertEquals(List.of(
+                "RINGBUF freeze while mapped -> BpfException(EBUSY)",
+                "RINGBUF close the mapping, then freeze -> ok",
+                "RINGBUF map after freeze -> PermissionDeniedException(EPERM)",
+                "USER_RINGBUF freeze while mapped -> BpfException(EBUSY)",
+                "USER_RINGBUF close the mapping, then freeze -> ok",
+                "USER_RINGBUF map after freeze -> PermissionDeniedException(EPERM)"), r.get(1));
+    }
+
+    /** A reader on a USER_RINGBUF or a writer on a RINGBUF is EINVAL whatever the descriptor's access. */
+    @Test
+    void wrongRingTypeIsRefusedBeforeTheAccessCheck() {
+        List<List<String>> r = onBoth(b -> {
+            List<String> lines = new ArrayList<>();
+            try (BpfMap ring = b.create(MapSpec.builder(MapType.RINGBUF).maxEntries(4096).build());
+                 BpfMap user = b.create(MapSpec.builder(MapType.USER_RINGBUF).maxEntries(4096).build());
+                 BpfMap ringRo = b.openById(ring.id(), org.bpfmaps.Access.READ_ONLY);
+                 BpfMap userWo = b.openById(user.id(), org.bpfmaps.Access.WRITE_ONLY)) {
+                lines.add(line("writer on a read-only RINGBUF descriptor", () -> {
+                    b.userRingBufferWriter(ringRo).close();
+                    return null;
+                }));
+                lines.add(line("reader on a write-only USER_RINGBUF descriptor", () -> {
+                    b.ringBufferReader(userWo).close();
+                    return null;
+                }));
+            }
+            return lines;
+        });
+        assertSame(r);
+        assertEquals(List.of("writer on a read-only RINGBUF descriptor -> InvalidArgumentException(EINVAL)",
+                "reader on a write-only USER_RINGBUF descriptor -> InvalidArgumentException(EINVAL)"), r.get(1));
+    }
+
+    /** {@code bpf_ringbuf_output} checks its flags first: unknown bits are EINVAL even for a record too big. */
+    @Test
+    void ringOutputChecksFlagsBeforeRoom() {
+        List<List<String>> r = onBoth(b -> {
+            List<String> lines = new ArrayList<>();
+            try (BpfMap ring = b.create(MapSpec.builder(MapType.RINGBUF).maxEntries(4096).build());
+                 ProgramView p = ring.programView(0)) {
+                lines.add(line("output 4096 bytes, flags 0x100", () -> String.valueOf(p.ringbufOutput(
+                        new byte[4096], 0x100))));
+                lines.add(line("output 4096 bytes, flags 0", () -> String.valueOf(p.ringbufOutput(
+                        new byte[4096], 0))));
+                lines.add(line("output 8 bytes, flags 0x100", () -> String.valueOf(p.ringbufOutput(
+                        new byte[8], 0x100))));
+            }
+            return lines;
+        });
+        assertSame(r);
+        assertEquals(List.of("output 4096 bytes, flags 0x100 -> InvalidArgumentException(EINVAL)",
+                "output 4096 bytes, flags 0 -> ok false", "output 8 bytes, flags 0x100 -> InvalidArgumentException(EINVAL)"),
+                r.get(1));
+    }
+
     static String line(String label, java.util.function.Supplier<String> call) {
         return label + " -> " + Outcome.of(label, call);
     }

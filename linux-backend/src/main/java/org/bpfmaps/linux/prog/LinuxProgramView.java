@@ -332,7 +332,9 @@ public final class LinuxProgramView implements ProgramView {
         ensureOpen();
         checkAccess(false, true, "bpf_ringbuf_output");
         if (neverFits(data.length)) {
-            return false;
+            // bpf_ringbuf_output checks its flags before it reserves: unknown bits are -EINVAL even then
+            boolean badFlags = (flags & ~(RB_NO_WAKEUP | RB_FORCE_WAKEUP)) != 0;
+            return ringbufResult(badFlags ? -HelperPrograms.EINVAL : -HelperPrograms.EAGAIN, "bpf_ringbuf_output");
         }
         ScratchMap s = scratchFor(data.length);
         s.putData(data);
@@ -448,6 +450,9 @@ public final class LinuxProgramView implements ProgramView {
         }
         return r;
     }
+
+    private static final long RB_NO_WAKEUP = 1;
+    private static final long RB_FORCE_WAKEUP = 2;
 
     private boolean neverFits(long size) {
         return type == MapType.RINGBUF && ((size + 8 + 7) & ~7L) > Integer.toUnsignedLong(map.maxEntries());

@@ -73,6 +73,9 @@ public final class SimRingBufferReader implements RingBufferReader {
     private final Ring[] rings;
     private final String subject;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Runs once when closed (the kernel's unmap: the map's writable-mapping count goes down). */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> onClose =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     /** Counts wake-ups of any ring, {@link #wakeup()} and {@link #close()}. */
     private final AtomicLong signals = new AtomicLong();
@@ -319,11 +322,23 @@ public final class SimRingBufferReader implements RingBufferReader {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            Runnable action = onClose.getAndSet(null);
+            if (action != null) {
+                action.run();
+            }
             for (Ring r : rings) {
                 r.memory.removeWaiter(waiter);
             }
             wakeupPending.set(true);
             signal();
+        }
+    }
+
+    /** Sets what {@link #close()} runs once, after the mappings are released (runs now if already closed). */
+    public void whenClosed(Runnable action) {
+        onClose.set(action);
+        if (closed.get() && onClose.compareAndSet(action, null)) {
+            action.run();
         }
     }
 

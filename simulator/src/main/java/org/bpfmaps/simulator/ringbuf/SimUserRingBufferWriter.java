@@ -50,6 +50,9 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
     private final RingMemory memory;
     private final String subject;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Runs once when closed (the kernel's unmap: the map's writable-mapping count goes down). */
+    private final java.util.concurrent.atomic.AtomicReference<Runnable> onClose =
+            new java.util.concurrent.atomic.AtomicReference<>();
     /** Reservations not yet submitted or discarded, oldest first; guarded by this. */
     private final ArrayDeque<SimReservation> outstanding = new ArrayDeque<>();
     @SuppressWarnings("unused") // accessed through PRODUCER
@@ -230,6 +233,10 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
+            Runnable action = onClose.getAndSet(null);
+            if (action != null) {
+                action.run();
+            }
             synchronized (this) {
                 for (SimReservation r : outstanding) {
                     r.done = true;
@@ -237,6 +244,14 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
                 }
                 outstanding.clear();
             }
+        }
+    }
+
+    /** Sets what {@link #close()} runs once, after the mappings are released (runs now if already closed). */
+    public void whenClosed(Runnable action) {
+        onClose.set(action);
+        if (closed.get() && onClose.compareAndSet(action, null)) {
+            action.run();
         }
     }
 

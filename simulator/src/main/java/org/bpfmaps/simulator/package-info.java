@@ -30,7 +30,8 @@
  *       hash maps without {@code BPF_F_NO_PREALLOC}) keeps in its padding what its previous user left there.</li>
  *   <li>Program views answer as the linux backend's programs do where that is the kernel's answer to a program
  *       loaded for the call (see {@link org.bpfmaps.simulator.SimProgramView}). Two outcomes of the linux
- *       backend are not modelled: values over 4096 bytes, which it copies with {@code bpf_probe_read_kernel},
+ *       backend are not modelled: values over 4096 bytes (and values behind keys so large that the copy's
+ *       offsets pass 32767, e.g. a 32 KiB key), which it copies with {@code bpf_probe_read_kernel},
  *       so the verifier neither refuses reading a {@code BPF_F_WRONLY_PROG} map's value nor folds a frozen
  *       {@code BPF_F_RDONLY_PROG} array's (the simulator answers {@code EACCES} / {@code ENOTSUPP} whatever the
  *       size).</li>

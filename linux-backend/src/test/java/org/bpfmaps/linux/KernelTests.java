@@ -69,6 +69,47 @@ public final class KernelTests {
     /** How many open descriptors of this process point at {@code target} (e.g. "eventpoll", "eventfd",
      * "anon_inode:bpf" for every BPF object). Counting only these keeps a test independent of the jar and class files
      * the JVM opens and closes on its own.. */
+    /**
+     * The numbers of the open descriptors whose {@code /proc/self/fd} link contains {@code target}. Compare sets,
+     * not counts, where a Cleaner may close an earlier test's descriptor meanwhile (that only removes numbers).
+     */
+    public static java.util.Set<Integer> descriptorNumbers(String target) throws IOException {
+        java.util.Set<Integer> out = new java.util.TreeSet<>();
+        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().contains(target)) {
+                        out.add(Integer.parseInt(fd.getFileName().toString()));
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile (e.g. the directory stream's own fd)
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Waits (at most 30 s) until {@code thread} is inside {@code method} of a class whose name ends with
+     * {@code classSuffix}, e.g. blocked in a poll, so a test acts on a waiting call instead of sleeping and
+     * hoping the other thread got there; fails if it never does.
+     */
+    public static void awaitInside(Thread thread, String classSuffix, String method) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (StackTraceElement e : thread.getStackTrace()) {
+                if (e.getClassName().endsWith(classSuffix) && e.getMethodName().equals(method)) {
+                    return;
+                }
+            }
+            if (!thread.isAlive()) {
+                break;
+            }
+            Thread.sleep(1);
+        }
+        fail(thread.getName() + " did not get into " + classSuffix + "." + method);
+    }
+
     public static long descriptorsTo(String target) throws IOException {
         long n = 0;
         try (var fds = Files.list(Path.of("/proc/self/fd"))) {

@@ -41,6 +41,25 @@ public final class FdCount {
         return all;
     }
 
+    /**
+     * The open descriptor numbers that refer to BPF objects ({@code anon_inode:bpf-map}, {@code bpf-prog},
+     * {@code bpf-link}, ...): what bpfmaps opens. Leak checks compare these sets: the JVM's own descriptors come
+     * and go, and a {@code Cleaner} may close an earlier test's dropped map at any moment, which only removes
+     * numbers; a number that appears and stays is what the code under test opened and did not close.
+     */
+    public static Set<Integer> bpfNumbers() {
+        Set<Integer> all = numbers();
+        all.removeIf(fd -> !target(fd).startsWith("anon_inode:bpf"));
+        return all;
+    }
+
+    /** The numbers in {@code after} that were not in {@code before}. */
+    public static Set<Integer> added(Set<Integer> before, Set<Integer> after) {
+        Set<Integer> out = new TreeSet<>(after);
+        out.removeAll(before);
+        return out;
+    }
+
     /** What descriptor {@code fd} refers to ({@code anon_inode:bpf-map}, a path, ...), or {@code "?"}. */
     public static String target(int fd) {
         try {

@@ -34,9 +34,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  * a closed handle never reaches the kernel (so never a reused descriptor). Counts scale with
  * {@code -Dbpfmaps.stress.scale=N}.
  *
- * <p>fd counts compare {@code /proc/self/fd} before and after, allowing {@link #SLACK} descriptors: the JVM may
- * open a file lazily during the loop (a jar entry, the surefire report channel), which is not a leak; every loop
- * is warmed up first so the backend's own one-time descriptors exist before the baseline.
+ * <p>Leak checks compare the <i>numbers</i> of BPF descriptors ({@link FdCount#bpfNumbers()}) before and after,
+ * not counts of every descriptor: the JVM opens files of its own at any time (a jar, the surefire report channel),
+ * and a Cleaner may close an earlier test's dropped map meanwhile, which only removes numbers. A BPF descriptor
+ * number that appears during the loop and is still open after it is a leak, with no slack. Every loop is warmed
+ * up first so the backend's own one-time descriptors exist before the baseline. The simulator opens no real
+ * descriptor; there the first test compares map ids instead.
  */
 @DisplayName("Reliability: resources")
 class ResourceLeakTest {
@@ -44,7 +47,6 @@ class ResourceLeakTest {
     static final int MAPS = 100_000 * SCALE;
     static final int VIEWS = 10_000 * SCALE;
     static final int FORGOTTEN = 10_000;
-    static final int SLACK = 2;
     static final MapSpec SMALL = MapSpec.builder(MapType.HASH).keySize(4).valueSize(8).maxEntries(1).build();
 
     static MapBackend open(String name) {
@@ -65,7 +67,7 @@ class ResourceLeakTest {
                     m.update(Bytes.u32(i), new byte[8]);
                 }
             }
-            int fds = FdCount.count();
+            Set<Integer> fds = FdCount.bpfNumbers();
             int ids = b.mapIds().length;
             long t0 = System.nanoTime();
             for (int i = 0; i < MAPS; i++) {
@@ -76,12 +78,12 @@ class ResourceLeakTest {
                     }
                 }
             }
-            int fdsAfter = FdCount.count();
+            Set<Integer> leaked = FdCount.added(fds, FdCount.bpfNumbers());
             int idsAfter = b.mapIds().length;
             System.out.printf("resources %s: %d maps created and closed (every 10th also opened by id) in %.1f s;"
-                            + " fds %d -> %d, maps in the kernel %d -> %d%n", backend, MAPS,
-                    (System.nanoTime() - t0) / 1e9, fds, fdsAfter, ids, idsAfter);
-            assertTrue(fdsAfter - fds <= SLACK, "fd leak: " + fds + " -> " + fdsAfter);
+                            + " %d BPF fds before, %d new after; maps in the kernel %d -> %d%n", backend, MAPS,
+                    (System.nanoTime() - t0) / 1e9, fds.size(), leaked.size(), ids, idsAfter);
+            assertEquals(Set.of(), leaked, "BPF descriptors left open");
             if (backend.equals("simulator")) {
                 assertEquals(ids, idsAfter, "maps left in the simulated kernel");
             }
@@ -100,7 +102,7 @@ class ResourceLeakTest {
                     v.lookup(Bytes.u32(7));
                 }
             }
-            int fds = FdCount.count();
+            Set<Integer> fds = FdCount.bpfNumbers();
             long t0 = System.nanoTime();
             for (int i = 0; i < VIEWS; i++) {
                 try (ProgramView v = m.programView(i % cpus)) {
@@ -110,10 +112,11 @@ class ResourceLeakTest {
                     }
                 }
             }
-            int fdsAfter = FdCount.count();
-            System.out.printf("resources %s: %d program views (open + one lookup + close) in %.1f s; fds %d -> %d%n",
-                    backend, VIEWS, (System.nanoTime() - t0) / 1e9, fds, fdsAfter);
-            assertTrue(fdsAfter - fds <= SLACK, "fd leak: " + fds + " -> " + fdsAfter);
+            Set<Integer> leaked = FdCount.added(fds, FdCount.bpfNumbers());
+            System.out.printf("resources %s: %d program views (open + one lookup + close) in %.1f s; %d BPF fds "
+                    + "before, %d new after%n", backend, VIEWS, (System.nanoTime() - t0) / 1e9, fds.size(),
+                    leaked.size());
+            assertEquals(Set.of(), leaked, "BPF descriptors left open");
         }
     }
 
@@ -122,32 +125,40 @@ class ResourceLeakTest {
     void theCleanerReclaimsMapsNobodyClosed() throws InterruptedException {
         try (MapBackend b = open("linux")) {
             b.create(SMALL).close();
-            int fds = FdCount.count();
-            int peak = createAndForget(b, FORGOTTEN);
+            Set<Integer> fds = FdCount.bpfNumbers();
+            Set<Integer> dropped = FdCount.added(fds, createAndForget(b, FORGOTTEN));
             long deadline = System.nanoTime() + 60_000_000_000L;
-            int now = FdCount.count();
+            Set<Integer> open = openOf(dropped);
             int rounds = 0;
-            while (now - fds > SLACK && System.nanoTime() < deadline) {
+            while (!open.isEmpty() && System.nanoTime() < deadline) {
                 System.gc();
                 Thread.sleep(50);
                 rounds++;
-                now = FdCount.count();
+                open = openOf(dropped);
             }
-            System.out.printf("resources linux: %d maps created and dropped unclosed; fds %d -> %d -> %d after %d gc "
-                    + "rounds%n", FORGOTTEN, fds, peak, now, rounds);
-            assertTrue(peak - fds >= FORGOTTEN, "the maps were not all open at once: " + fds + " -> " + peak);
-            assertTrue(now - fds <= SLACK, "the Cleaner did not close dropped maps: fds " + fds + " -> " + now);
+            System.out.printf("resources linux: %d maps created and dropped unclosed (%d new BPF fds); %d still open "
+                    + "after %d gc rounds%n", FORGOTTEN, dropped.size(), open.size(), rounds);
+            assertTrue(dropped.size() >= FORGOTTEN, "the maps were not all open at once: " + dropped.size());
+            assertEquals(Set.of(), open, "the Cleaner did not close these dropped maps' descriptors");
         }
     }
 
-    private static int createAndForget(MapBackend b, int n) {
+    /** Creates {@code n} maps, returns the BPF descriptors open while all are, and drops the maps unclosed. */
+    private static Set<Integer> createAndForget(MapBackend b, int n) {
         List<BpfMap> maps = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             maps.add(b.create(SMALL));
         }
-        int peak = FdCount.count();
+        Set<Integer> peak = FdCount.bpfNumbers();
         maps.clear();
         return peak;
+    }
+
+    /** Which of {@code fds} are still open BPF descriptors (nothing else opens BPF descriptors meanwhile). */
+    private static Set<Integer> openOf(Set<Integer> fds) {
+        Set<Integer> now = FdCount.bpfNumbers();
+        now.retainAll(fds);
+        return now;
     }
 
     @ParameterizedTest(name = "on {0}")

@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.bpfmaps.BpfMap;
 import org.bpfmaps.InvalidArgumentException;
 import org.bpfmaps.MapClosedException;
@@ -219,16 +220,35 @@ class SimRingBufferReaderTest {
         SimRingBuffer rb = maps.ring(map);
         ExecutorService ex = Executors.newSingleThreadExecutor();
         try (SimRingBufferReader r = reader(map)) {
-            Future<?> producer = ex.submit(() -> {
-                sleep(50);
+            // The record goes in while the poll is parked (so not at its first pass), at least 100 ms before
+            // the poll's deadline, so the pass after the timeout must find it. A main thread descheduled past
+            // that point proves nothing either way: the attempt is consumed and repeated (at most 5 times).
+            for (int attempt = 1; ; attempt++) {
+                AtomicReference<Thread> poller = new AtomicReference<>();
+                long[] startedAt = new long[1];
+                CountDownLatch started = new CountDownLatch(1);
+                Future<Integer> poll = ex.submit(() -> {
+                    poller.set(Thread.currentThread());
+                    startedAt[0] = System.nanoTime();
+                    started.countDown();
+                    return r.poll((m, rec) -> { }, Duration.ofMillis(400));
+                });
+                assertTrue(started.await(30, TimeUnit.SECONDS));
+                awaitParkedInPoll(poller.get());
                 rb.output(new byte[] {7}, RingLayout.RB_NO_WAKEUP);
-            });
-            long t0 = System.nanoTime();
-            assertEquals(1, r.poll((m, rec) -> { }, Duration.ofMillis(400)));
-            long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-            assertTrue(ms >= 390, "poll slept until its timeout, returned after " + ms + " ms");
-            assertEquals(0, rb.wakeups());
-            producer.get();
+                long outputMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt[0]);
+                int n = poll.get(30, TimeUnit.SECONDS);
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt[0]);
+                assertTrue(ms >= 390, "a NO_WAKEUP record woke the poll: it returned after " + ms + " ms");
+                assertEquals(0, rb.wakeups());
+                if (outputMs <= 300) {
+                    assertEquals(1, n, "the record produced " + outputMs + " ms into a 400 ms poll was found at "
+                            + "its timeout");
+                    break;
+                }
+                assertTrue(attempt < 5, "5 attempts where the main thread produced too late (" + outputMs + " ms)");
+                r.consume((m, rec) -> { });
+            }
         } finally {
             ex.shutdownNow();
         }
@@ -253,8 +273,17 @@ class SimRingBufferReaderTest {
             assertEquals(0, r.poll((m, rec) -> { }, Duration.ofSeconds(30)));
             assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(5));
             // close from another thread ends a waiting poll too
-            Future<Integer> poll2 = ex.submit(() -> r.poll((m, rec) -> { }, Duration.ofSeconds(30)));
-            sleep(50);
+            AtomicReference<Thread> poller = new AtomicReference<>();
+            Future<Integer> poll2 = ex.submit(() -> {
+                poller.set(Thread.currentThread());
+                return r.poll((m, rec) -> { }, Duration.ofSeconds(30));
+            });
+            // close once the poll waits: a close before it starts makes it throw MapClosedException instead
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (poller.get() == null && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            awaitParkedInPoll(poller.get());
             r.close();
             assertEquals(0, poll2.get(10, TimeUnit.SECONDS));
         } finally {
@@ -339,6 +368,23 @@ class SimRingBufferReaderTest {
         } finally {
             ex.shutdownNow();
         }
+    }
+
+    /** Waits (at most 30 s) until {@code t} is parked inside {@code SimRingBufferReader.poll}. */
+    private static void awaitParkedInPoll(Thread t) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            Thread.State state = t.getState();
+            if (state == Thread.State.TIMED_WAITING || state == Thread.State.WAITING) {
+                for (StackTraceElement e : t.getStackTrace()) {
+                    if (e.getClassName().equals(SimRingBufferReader.class.getName()) && e.getMethodName().equals("poll")) {
+                        return;
+                    }
+                }
+            }
+            Thread.sleep(1);
+        }
+        throw new AssertionError(t.getName() + " never parked in poll");
     }
 
     private static void sleep(long ms) {

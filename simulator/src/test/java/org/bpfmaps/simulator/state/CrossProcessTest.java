@@ -144,15 +144,17 @@ class CrossProcessTest {
     @Test
     void processesAreSerialisedByTheLock() throws Exception {
         finish(child("write", dir.toString(), "3"));
+        long spawned = System.nanoTime(); // before the holder exists, so before its 1500 ms with the lock begin
         Process holder = child("hold", dir.toString(), "1500");
         BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("LOCKED", out.readLine());
-        long locked = System.nanoTime();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> SimulatedKernel.builder()
                 .stateDirectory(dir).stateLockTimeout(Duration.ofMillis(300)).build());
         assertTrue(e.getMessage().contains("locked by another process"), e.getMessage());
         try (SimulatedKernel k = kernel(); BpfMap m = k.openPinned(StateChild.PIN)) {
-            assertTrue(System.nanoTime() - locked > TimeUnit.MILLISECONDS.toNanos(1400),
+            // measured from before the holder started: the time after reading LOCKED depends on when this
+            // thread got to read it, which on a loaded machine can be well after the holder printed it
+            assertTrue(System.nanoTime() - spawned > TimeUnit.MILLISECONDS.toNanos(1500),
                     "this kernel opened while the holder (sleeping 1500 ms) still had the lock");
             assertArrayEquals(StateChild.value(1000), m.lookup(StateChild.key(1000)).orElseThrow(),
                     "the holder's last write (made just before it closed) is visible: the kernels ran in turn");
@@ -170,7 +172,10 @@ class CrossProcessTest {
         Random random = new Random();
         long seed = random.nextLong();
         random.setSeed(seed);
+        // 20 rounds are the test; more (up to 40) while the soft budget lasts. Each round starts a JVM, which on
+        // a loaded 2-core CI machine can take well over a second, so only the hard limit fails the test.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(28);
+        long hardDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
         int rounds = 0;
         int tornTails = 0;
         int tornByKill = 0;
@@ -179,8 +184,8 @@ class CrossProcessTest {
         int previous = 0;
         List<String> log = new ArrayList<>();
         while (rounds < 20 || (rounds < 40 && System.nanoTime() < deadline - TimeUnit.SECONDS.toNanos(5))) {
-            if (System.nanoTime() > deadline) {
-                fail("only " + rounds + " rounds in the time budget (seed " + seed + "): " + log);
+            if (System.nanoTime() > hardDeadline) {
+                fail("only " + rounds + " rounds in 150 s (seed " + seed + "): " + log);
             }
             Process p = child("loop", dir.toString());
             long journalAtStart = Long.MAX_VALUE;

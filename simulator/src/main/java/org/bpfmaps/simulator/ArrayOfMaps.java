@@ -24,9 +24,23 @@ final class ArrayOfMaps extends MapObject {
     /** Filled slots by index; guarded by this (changes also under the kernel's monitor, taken first). */
     private final Map<Integer, MapObject> slots = new HashMap<>();
 
-    ArrayOfMaps(SimulatedKernel kernel, MapSpec spec, int id, MapObject template) {
+    ArrayOfMaps(SimulatedKernel kernel, MapSpec spec, int id, InnerMaps inner) {
         super(kernel, spec, id);
-        this.inner = new InnerMaps(kernel, template);
+        this.inner = inner;
+    }
+
+    /** The inner-map template. */
+    InnerMaps inner() {
+        return inner;
+    }
+
+    /** Calls {@code action} with the key and inner map id of every filled slot, in index order (compaction). */
+    synchronized void forEachSlot(java.util.function.ObjIntConsumer<byte[]> action) {
+        new java.util.TreeMap<>(slots).forEach((index, m) -> {
+            byte[] key = new byte[4];
+            writeU32(key, 0, index);
+            action.accept(key, m.id);
+        });
     }
 
     /** The index in {@code key} when it is below {@code max_entries}, else -1. */

@@ -19,9 +19,14 @@ final class HashOfMaps extends HashTable {
 
     private final InnerMaps inner;
 
-    HashOfMaps(SimulatedKernel kernel, MapSpec spec, int id, int seed, MapObject template) {
+    HashOfMaps(SimulatedKernel kernel, MapSpec spec, int id, int seed, InnerMaps inner) {
         super(kernel, spec, id, seed);
-        this.inner = new InnerMaps(kernel, template);
+        this.inner = inner;
+    }
+
+    /** The inner-map template. */
+    InnerMaps inner() {
+        return inner;
     }
 
     @Override

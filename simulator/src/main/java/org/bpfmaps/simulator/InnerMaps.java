@@ -24,13 +24,50 @@ final class InnerMaps {
     private final int maxEntries;
     private final int flags;
 
-    InnerMaps(SimulatedKernel kernel, MapObject template) {
+    InnerMaps(SimulatedKernel kernel, MapType type, int keySize, int valueSize, int maxEntries, int flags) {
         this.kernel = kernel;
-        this.type = template.type;
-        this.keySize = template.keySize;
-        this.valueSize = template.valueSize;
-        this.maxEntries = template.maxEntries;
-        this.flags = permanentFlags(template.flags);
+        this.type = type;
+        this.keySize = keySize;
+        this.valueSize = valueSize;
+        this.maxEntries = maxEntries;
+        this.flags = permanentFlags(flags);
+    }
+
+    /** The meta {@code bpf_map_meta_alloc} makes of {@code template}. */
+    static InnerMaps of(SimulatedKernel kernel, MapObject template) {
+        return new InnerMaps(kernel, template.type, template.keySize, template.valueSize, template.maxEntries,
+                template.flags);
+    }
+
+    MapType type() {
+        return type;
+    }
+
+    int keySize() {
+        return keySize;
+    }
+
+    int valueSize() {
+        return valueSize;
+    }
+
+    int maxEntries() {
+        return maxEntries;
+    }
+
+    int flags() {
+        return flags;
+    }
+
+    /**
+     * How the journal of a persisted kernel records the descriptor number {@code fd} of an update: the id of the
+     * map it resolves to now, or {@code -errno} when it resolves to none. A replay resolves that value back
+     * ({@link SimulatedKernel#replaying()}), so the journal never depends on the writer's descriptor numbers.
+     * The caller holds the kernel's monitor across this and the update.
+     */
+    static int journalValue(SimulatedKernel kernel, int fd) {
+        SimBpfMap handle = kernel.descriptor(fd);
+        return handle == null ? -SimulatedKernel.fdErrno(fd) : handle.object.id;
     }
 
     /**
@@ -78,12 +115,21 @@ final class InnerMaps {
      */
     MapObject acquire(ByteBuffer value, int[] errno) {
         int fd = MapObject.readU32(value, value.position());
-        SimBpfMap handle = kernel.descriptor(fd);
-        if (handle == null) {
-            errno[0] = SimulatedKernel.fdErrno(fd);
-            return null;
+        MapObject inner;
+        if (kernel.replaying()) {
+            inner = fd < 0 ? null : kernel.objectById(fd); // the journal's id, or -errno (journalValue)
+            if (inner == null) {
+                errno[0] = fd < 0 ? -fd : SimulatedKernel.EBADF;
+                return null;
+            }
+        } else {
+            SimBpfMap handle = kernel.descriptor(fd);
+            if (handle == null) {
+                errno[0] = SimulatedKernel.fdErrno(fd);
+                return null;
+            }
+            inner = handle.object;
         }
-        MapObject inner = handle.object;
         if (!accepts(inner)) {
             errno[0] = MapObject.EINVAL;
             return null;

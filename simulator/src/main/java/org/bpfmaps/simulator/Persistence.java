@@ -43,6 +43,9 @@ import org.bpfmaps.simulator.state.StateDirectory;
  *   'b' id cpu command(UTF) inBatch outBatch keys values count elemFlags errno doneCount
  *   'L' 'W' 'E' 'S' 'O' id cpu ...                         program lookup (LRU only), update, delete, push, pop
  * </pre>
+ * A map-in-map's create record ends with its inner-map template (type, key size, value size, max entries,
+ * flags), and its update values (single or batch) are journalled as the inner map's id, or {@code -errno} for a
+ * number that resolved to no map, never as the writer's descriptor numbers; a replay resolves them as ids.
  * Byte arrays are a length ({@code -1} for null) and the bytes. Calls that only read (lookups on types whose
  * lookups change nothing, get-next-key, peek, info) are not recorded, nor are calls refused by the descriptor's
  * own checks or by fault injection, which never reach the map. Every recorded call carries the errno it returned;
@@ -177,14 +180,19 @@ final class Persistence extends MapCalls {
         List<Long> offsets = p.contents.offsets();
         Map<Integer, MapObject> objects = new HashMap<>();
         kernel.replaySetLastId(p.header.lastId());
-        for (int i = 1; i < records.size(); i++) {
-            try {
-                replay(records.get(i), objects);
-            } catch (IOException e) {
-                throw new CorruptStateException(file, offsets.get(i), "record is truncated (" + e + ")");
-            } catch (ReplayException e) {
-                throw new CorruptStateException(file, offsets.get(i), e.getMessage());
+        kernel.setReplaying(true);
+        try {
+            for (int i = 1; i < records.size(); i++) {
+                try {
+                    replay(records.get(i), objects);
+                } catch (IOException e) {
+                    throw new CorruptStateException(file, offsets.get(i), "record is truncated (" + e + ")");
+                } catch (ReplayException e) {
+                    throw new CorruptStateException(file, offsets.get(i), e.getMessage());
+                }
             }
+        } finally {
+            kernel.setReplaying(false);
         }
         for (MapObject o : objects.values()) {
             kernel.dropReference(o); // the writer's descriptors are closed
@@ -238,10 +246,20 @@ final class Persistence extends MapCalls {
             MapSpec spec = MapSpec.builder(type).keySize(in.readInt()).valueSize(in.readInt())
                     .maxEntries(in.readInt()).flags(in.readInt()).name(in.readUTF()).mapExtra(in.readLong())
                     .numaNode(in.readInt()).build();
+            InnerMaps meta = null;
+            if (CreateChecks.isMapInMap(type)) {
+                MapType innerType;
+                try {
+                    innerType = MapType.valueOf(in.readUTF());
+                } catch (IllegalArgumentException e) {
+                    throw new ReplayException("unknown inner map type");
+                }
+                meta = new InnerMaps(kernel, innerType, in.readInt(), in.readInt(), in.readInt(), in.readInt());
+            }
             if (objects.containsKey(id)) {
                 throw new ReplayException("map id " + id + " is created twice");
             }
-            objects.put(id, kernel.replayCreate(spec, id, seed));
+            objects.put(id, kernel.replayCreate(spec, id, seed, meta));
             return;
         }
         MapObject o = objects.get(id);
@@ -361,10 +379,13 @@ final class Persistence extends MapCalls {
 
     // ---- kernel calls -------------------------------------------------------------------------------------
 
-    synchronized void logCreate(MapSpec spec, int id, int seed) {
+    synchronized void logCreate(MapSpec spec, int id, int seed, InnerMaps meta) {
         Out o = new Out(CREATE, id);
         o.i(seed).i(kernel.currentCpu()).s(spec.type().name()).i(spec.keySize()).i(spec.valueSize())
                 .i(spec.maxEntries()).i(spec.flags()).s(spec.name()).l(spec.mapExtra()).i(spec.numaNode());
+        if (meta != null) {
+            o.s(meta.type().name()).i(meta.keySize()).i(meta.valueSize()).i(meta.maxEntries()).i(meta.flags());
+        }
         append(o);
     }
 
@@ -411,7 +432,10 @@ final class Persistence extends MapCalls {
                 kept.add(r);
             }
         }
-        for (Map.Entry<Integer, byte[]> e : creates.entrySet()) {
+        // map-in-map snapshots last: their slots name maps that the records before them create
+        List<Map.Entry<Integer, byte[]>> order = new ArrayList<>(creates.entrySet());
+        order.sort(java.util.Comparator.comparing(e -> mapInMap(objects.get(e.getKey()))));
+        for (Map.Entry<Integer, byte[]> e : order) {
             if (e.getValue() == null) {
                 throw new IllegalStateException("no create record for live map id " + e.getKey() + " in "
                         + directory.journal());
@@ -431,7 +455,8 @@ final class Persistence extends MapCalls {
 
     /** Whether compaction writes {@code o} as a snapshot rather than its history. */
     private static boolean snapshots(MapObject o) {
-        return (o.getClass() == HashTable.class && (o.type == MapType.HASH || o.type == MapType.PERCPU_HASH))
+        return o instanceof ArrayOfMaps || o instanceof HashOfMaps
+                || (o.getClass() == HashTable.class && (o.type == MapType.HASH || o.type == MapType.PERCPU_HASH))
                 || (o.getClass() == ArrayTable.class && (o.type == MapType.ARRAY || o.type == MapType.PERCPU_ARRAY));
     }
 
@@ -439,7 +464,13 @@ final class Persistence extends MapCalls {
     private void snapshot(MapObject o, List<byte[]> out) {
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
-        if (o instanceof HashTable h) {
+        if (o instanceof ArrayOfMaps a) {
+            // a slot is journalled as an update by inner map id (what a replay resolves values as)
+            a.forEachSlot((key, innerId) -> {
+                keys.add(key);
+                values.add(ByteBuffer.allocate(4).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(innerId).array());
+            });
+        } else if (o instanceof HashTable h) {
             for (HashTable.Element e : h.rebuildOrder()) {
                 keys.add(e.key);
                 values.add(e.value);
@@ -503,18 +534,48 @@ final class Persistence extends MapCalls {
         }
     }
 
+    /**
+     * Whether {@code o} is a map-in-map, whose calls take the kernel's monitor (slot references), so that the
+     * journal's monitor must be taken after it (the kernel's order: create and pin hold the kernel's monitor when
+     * they log).
+     */
+    private static boolean mapInMap(MapObject o) {
+        return CreateChecks.isMapInMap(o.type);
+    }
+
     @Override
-    synchronized int update(MapObject o, ByteBuffer key, ByteBuffer value, long flags) {
+    int update(MapObject o, ByteBuffer key, ByteBuffer value, long flags) {
+        if (!mapInMap(o)) {
+            return updateLogged(o, key, value, flags);
+        }
+        synchronized (kernel) {
+            return updateLogged(o, key, value, flags);
+        }
+    }
+
+    private synchronized int updateLogged(MapObject o, ByteBuffer key, ByteBuffer value, long flags) {
         checkUsable();
         byte[] k = copy(key, o.keySize);
         byte[] v = copy(value, o.valueBufferSize);
+        if (mapInMap(o)) {
+            MapObject.writeU32(v, 0, InnerMaps.journalValue(kernel, MapObject.readU32(v, 0)));
+        }
         int err = o.update(key, value, flags);
         append(new Out(UPDATE, o.id).i(kernel.currentCpu()).l(flags).b(k).b(v).i(err));
         return err;
     }
 
     @Override
-    synchronized int delete(MapObject o, ByteBuffer key) {
+    int delete(MapObject o, ByteBuffer key) {
+        if (!mapInMap(o)) {
+            return deleteLogged(o, key);
+        }
+        synchronized (kernel) {
+            return deleteLogged(o, key);
+        }
+    }
+
+    private synchronized int deleteLogged(MapObject o, ByteBuffer key) {
         checkUsable();
         byte[] k = copy(key, o.keySize);
         int err = o.delete(key);
@@ -545,14 +606,29 @@ final class Persistence extends MapCalls {
         if (command == BpfCommand.BPF_MAP_LOOKUP_BATCH && !readsChangeState(o.type)) {
             return o.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
         }
-        synchronized (this) {
-            checkUsable();
-            Out rec = new Out(BATCH, o.id).i(kernel.currentCpu()).s(command.name()).b(clone(inBatch))
-                    .b(clone(outBatch)).b(clone(keys)).b(clone(values)).i(count).l(elemFlags);
-            MapObject.Batch b = o.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
-            append(rec.i(b.errno()).i(b.count()));
-            return b;
+        if (!mapInMap(o)) {
+            return batchLogged(o, command, inBatch, outBatch, keys, values, count, elemFlags);
         }
+        synchronized (kernel) {
+            return batchLogged(o, command, inBatch, outBatch, keys, values, count, elemFlags);
+        }
+    }
+
+    private synchronized MapObject.Batch batchLogged(MapObject o, BpfCommand command, byte[] inBatch,
+                                                     byte[] outBatch, byte[] keys, byte[] values, int count,
+                                                     long elemFlags) {
+        checkUsable();
+        byte[] v = clone(values);
+        if (mapInMap(o) && command == BpfCommand.BPF_MAP_UPDATE_BATCH && v != null) {
+            for (int i = 0; i < count && (i + 1) * 4 <= v.length; i++) {
+                MapObject.writeU32(v, i * 4, InnerMaps.journalValue(kernel, MapObject.readU32(v, i * 4)));
+            }
+        }
+        Out rec = new Out(BATCH, o.id).i(kernel.currentCpu()).s(command.name()).b(clone(inBatch))
+                .b(clone(outBatch)).b(clone(keys)).b(v).i(count).l(elemFlags);
+        MapObject.Batch b = o.batch(command, inBatch, outBatch, keys, values, count, elemFlags);
+        append(rec.i(b.errno()).i(b.count()));
+        return b;
     }
 
     @Override

@@ -41,8 +41,8 @@ import org.bpfmaps.simulator.state.StateDirectory;
  * open, {@code EINVAL} for 0 to 2 and for a map that does not match the template); a lookup answers the inner
  * map's id. A slot holds a reference: an inner map stays in {@link #mapIds()} while a slot refers to it, and
  * goes as soon as the last reference is released (the kernel may take an RCU grace period or a work queue run).
- * A kernel with a state directory refuses to create map-in-map types ({@code ENOTSUPP}): its journal cannot
- * record slots that refer to other maps.
+ * With a state directory, a pinned outer map comes back with its slots referring to the same inner maps (same
+ * ids, same contents), which are kept for as long as a slot holds them.
  *
  * <p><b>Objects.</b> Map ids start at 1, grow by one per created map and are never reused. A map lives while any
  * descriptor ({@link BpfMap} handle) or pin refers to it; when the last one goes, its id disappears from
@@ -109,6 +109,7 @@ public final class SimulatedKernel implements MapBackend {
     /** The descriptor table: open descriptors by number (0 to 2 are the standard streams, never maps). */
     private final TreeMap<Integer, SimBpfMap> descriptors = new TreeMap<>();
     private boolean closed;
+    private volatile boolean replaying;
 
     private SimulatedKernel(Builder b) {
         this.random = b.randomSeed == null ? new SecureRandom() : new java.util.SplittableRandom(b.randomSeed);
@@ -250,9 +251,6 @@ public final class SimulatedKernel implements MapBackend {
 
     @Override
     public boolean isSupported(MapType type) {
-        if (persistence != null && CreateChecks.isMapInMap(type)) {
-            return false; // see create: a persisted kernel cannot journal slots that refer to other maps
-        }
         return CreateChecks.emulates(type);
     }
 
@@ -299,12 +297,6 @@ public final class SimulatedKernel implements MapBackend {
         if (r != null) {
             throw BpfException.of(BpfCommand.BPF_MAP_CREATE, r.errno(), "map spec " + spec, r.detail());
         }
-        if (template != null && persistence != null) {
-            throw BpfException.of(BpfCommand.BPF_MAP_CREATE, MapObject.ENOTSUPP, "map spec " + spec,
-                    "a simulated kernel with a state directory does not persist " + spec.type().bpftoolName()
-                    + " maps (their slots refer to other maps, which the journal cannot record); use an "
-                    + "in-memory kernel");
-        }
         synchronized (this) {
             ensureOpen();
             if (template != null && template.references == 0) {
@@ -313,11 +305,12 @@ public final class SimulatedKernel implements MapBackend {
             }
             int id = lastId + 1;
             int seed = random.nextInt();
+            InnerMaps meta = template == null ? null : InnerMaps.of(this, template);
             if (persistence != null) {
-                persistence.logCreate(spec, id, seed);
+                persistence.logCreate(spec, id, seed, meta);
             }
             lastId = id;
-            MapObject object = newObject(spec, id, seed);
+            MapObject object = newObject(spec, id, seed, meta);
             maps.put(id, object);
             Access access = MapFlag.RDONLY.isSet(spec.flags()) ? Access.READ_ONLY
                     : MapFlag.WRONLY.isSet(spec.flags()) ? Access.WRITE_ONLY : Access.READ_WRITE;
@@ -341,12 +334,15 @@ public final class SimulatedKernel implements MapBackend {
         return s.object;
     }
 
-    /** A new map object; {@code seed} is the random u32 drawn for it (hash seeds). */
-    private MapObject newObject(MapSpec spec, int id, int seed) {
-        if (spec.type() == MapType.ARRAY_OF_MAPS || spec.type() == MapType.HASH_OF_MAPS) {
-            MapObject template = templateOf(spec);
-            return spec.type() == MapType.ARRAY_OF_MAPS ? new ArrayOfMaps(this, spec, id, template)
-                    : new HashOfMaps(this, spec, id, seed, template);
+    /**
+     * A new map object; {@code seed} is the random u32 drawn for it (hash seeds), {@code meta} the inner-map
+     * template of a map-in-map (else null).
+     */
+    private MapObject newObject(MapSpec spec, int id, int seed, InnerMaps meta) {
+        if (CreateChecks.isMapInMap(spec.type())) {
+            Objects.requireNonNull(meta, "a map-in-map needs its inner-map template");
+            return spec.type() == MapType.ARRAY_OF_MAPS ? new ArrayOfMaps(this, spec, id, meta)
+                    : new HashOfMaps(this, spec, id, seed, meta);
         }
         return DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
                 : spec.type().isHashTable() ? new HashTable(this, spec, id, seed)
@@ -632,6 +628,19 @@ public final class SimulatedKernel implements MapBackend {
         }
     }
 
+    /**
+     * Whether the journal of a persisted kernel is being replayed: map-in-map values are then the inner maps' ids
+     * as the journal recorded them, not descriptor numbers ({@link InnerMaps#journalValue}).
+     */
+    boolean replaying() {
+        return replaying;
+    }
+
+    /** Set by {@link Persistence} around a replay. */
+    void setReplaying(boolean replaying) {
+        this.replaying = replaying;
+    }
+
     /** The map with id {@code id}, or null when none exists. */
     synchronized MapObject objectById(int id) {
         return maps.get(id);
@@ -670,8 +679,8 @@ public final class SimulatedKernel implements MapBackend {
     }
 
     /** Recreates a map as the journal created it, holding one reference for the writer's descriptor. */
-    synchronized MapObject replayCreate(MapSpec spec, int id, int seed) {
-        MapObject object = newObject(spec, id, seed);
+    synchronized MapObject replayCreate(MapSpec spec, int id, int seed, InnerMaps meta) {
+        MapObject object = newObject(spec, id, seed, meta);
         object.references = 1;
         maps.put(id, object);
         lastId = Math.max(lastId, id);

@@ -250,17 +250,76 @@ class MapInMapTest {
         }
     }
 
+    private static SimulatedKernel persisted(Path dir) {
+        return SimulatedKernel.builder().cpus(2).stateDirectory(dir).stateSync(false).build();
+    }
+
     @Test
-    void persistedKernelsRefuseMapInMap() throws Exception {
-        Path dir = Files.createTempDirectory("bpfmaps-mim");
-        try (SimulatedKernel k = SimulatedKernel.builder().cpus(2).stateDirectory(dir.resolve("state")).build();
-             BpfMap t = k.create(MapSpec.builder(MapType.ARRAY).keySize(4).valueSize(4).maxEntries(2).build())) {
-            assertFalse(k.isSupported(MapType.ARRAY_OF_MAPS));
-            assertFalse(k.isSupported(MapType.HASH_OF_MAPS));
-            var e = assertErrno(Errno.ENOTSUPP, () -> k.create(outer(MapType.HASH_OF_MAPS, t).build()));
-            assertTrue(e.getMessage().contains("state directory"), e.getMessage());
+    void pinnedOutersComeBackWithTheirSlots() throws Exception {
+        Path base = Files.createTempDirectory("bpfmaps-mim");
+        Path dir = base.resolve("state");
+        try {
+            int[] ids = new int[5];
+            try (SimulatedKernel k = persisted(dir)) {
+                assertTrue(k.isSupported(MapType.ARRAY_OF_MAPS));
+                BpfMap t = k.create(MapSpec.builder(MapType.ARRAY).keySize(4).valueSize(4).maxEntries(2).build());
+                BpfMap a = k.create(MapSpec.builder(MapType.ARRAY).keySize(4).valueSize(4).maxEntries(2).build());
+                BpfMap b = k.create(MapSpec.builder(MapType.ARRAY).keySize(4).valueSize(4).maxEntries(2).build());
+                BpfMap gone = k.create(MapSpec.builder(MapType.ARRAY).keySize(4).valueSize(4).maxEntries(2).build());
+                a.update(u32(1), u32(11));
+                b.update(u32(0), u32(22));
+                BpfMap aom = k.create(outer(MapType.ARRAY_OF_MAPS, t).build());
+                BpfMap hom = k.create(outer(MapType.HASH_OF_MAPS, t).flags(MapFlag.ZERO_SEED).build());
+                BpfMap unpinned = k.create(outer(MapType.HASH_OF_MAPS, t).build());
+                aom.update(u32(0), u32(gone.fd()));
+                aom.update(u32(0), u32(a.fd())); // replaces: gone is released
+                aom.update(u32(3), u32(b.fd()));
+                assertErrno(Errno.EBADF, () -> aom.update(u32(2), u32(500)));
+                byte[] keys = new byte[8];
+                System.arraycopy(u32(5), 0, keys, 0, 4);
+                System.arraycopy(u32(6), 0, keys, 4, 4);
+                byte[] values = new byte[8];
+                System.arraycopy(u32(b.fd()), 0, values, 0, 4);
+                System.arraycopy(u32(a.fd()), 0, values, 4, 4);
+                hom.updateBatch(keys, values, 2, 0);
+                unpinned.update(u32(9), u32(gone.fd()));
+                BpfMap late = k.create(MapSpec.builder(MapType.ARRAY).keySize(4).valueSize(4).maxEntries(2).build());
+                hom.update(u32(7), u32(late.fd())); // an inner map with a higher id than its outer
+                aom.pin(k.bpffsRoot() + "/aom");
+                hom.pin(k.bpffsRoot() + "/hom");
+                ids = new int[] {a.id(), b.id(), gone.id(), unpinned.id(), late.id()};
+                // no handle or pin holds a or b: only the pinned outers' slots keep them
+            }
+            for (int round = 0; round < 2; round++) {
+                try (SimulatedKernel k = persisted(dir);
+                     BpfMap aom = k.openPinned(k.bpffsRoot() + "/aom");
+                     BpfMap hom = k.openPinned(k.bpffsRoot() + "/hom")) {
+                    assertArrayEquals(u32(ids[0]), aom.lookup(u32(0)).orElseThrow());
+                    assertArrayEquals(u32(ids[1]), aom.lookup(u32(3)).orElseThrow());
+                    assertTrue(aom.lookup(u32(2)).isEmpty());
+                    assertArrayEquals(u32(ids[1]), hom.lookup(u32(5)).orElseThrow());
+                    assertArrayEquals(u32(ids[0]), hom.lookup(u32(6)).orElseThrow());
+                    assertArrayEquals(u32(ids[4]), hom.lookup(u32(7)).orElseThrow());
+                    java.util.Set<Integer> live = new java.util.HashSet<>();
+                    for (int id : k.mapIds()) {
+                        live.add(id);
+                    }
+                    assertTrue(live.contains(ids[0]) && live.contains(ids[1]), live.toString());
+                    assertFalse(live.contains(ids[2]), "released before the kernel closed");
+                    assertFalse(live.contains(ids[3]), "an unpinned outer is gone with its process");
+                    try (BpfMap a = k.openById(ids[0])) {
+                        assertArrayEquals(u32(11), a.lookup(u32(1)).orElseThrow(), "the inner map kept its data");
+                        aom.update(u32(1), u32(a.fd())); // descriptors of this process work as values
+                    }
+                    assertArrayEquals(u32(ids[0]), aom.lookup(u32(1)).orElseThrow());
+                    aom.delete(u32(1));
+                    if (round == 0) {
+                        k.compactState(); // the next round loads the compacted journal
+                    }
+                }
+            }
         } finally {
-            try (var files = Files.walk(dir)) {
+            try (var files = Files.walk(base)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }

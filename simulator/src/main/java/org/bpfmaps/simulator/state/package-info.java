@@ -57,10 +57,11 @@
  * permissions, injected faults), which change nothing. A state directory fixes the CPU count and bpffs root of the
  * kernels that use it.
  *
- * <h2>Refused</h2>
- * {@code ARRAY_OF_MAPS} and {@code HASH_OF_MAPS}: their slots refer to other maps, which a journal of calls cannot
- * record (an update names a descriptor of the writing process). Rather than bring a pinned outer map back with its
- * slots lost, a kernel with a state directory refuses to create them ({@code ENOTSUPP}, and
- * {@code isSupported} answers false); an in-memory kernel emulates them.
+ * <h2>Map-in-map</h2>
+ * An {@code ARRAY_OF_MAPS} or {@code HASH_OF_MAPS} update names an inner map by a descriptor number of the writing
+ * process, which means nothing to a later one; the journal therefore records the inner map's id instead (or the
+ * errno the number resolved to), and a replay resolves ids. Inner maps that slots of surviving outer maps refer
+ * to survive with them (with their contents and ids), even when no pin or descriptor held them; a compacted
+ * journal writes map-in-map snapshots after the maps their slots name.
  */
 package org.bpfmaps.simulator.state;

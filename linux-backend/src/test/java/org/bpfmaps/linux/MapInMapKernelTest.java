@@ -81,6 +81,13 @@ class MapInMapKernelTest {
             try (BpfMap aom = backend.create(outer(MapType.ARRAY_OF_MAPS, t).build())) {
                 errno(Errno.EINVAL, () -> backend.create(outer(MapType.HASH_OF_MAPS, aom).build()));
             }
+            // inner_map_fd is read by the map-in-map types only
+            backend.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(2).innerMap(t).build())
+                    .close();
+        }
+        try (BpfMap prog = backend.create(MapSpec.builder(MapType.PROG_ARRAY).keySize(4).valueSize(4).maxEntries(2)
+                .build())) {
+            errno(Errno.ENOTSUPP, () -> backend.create(outer(MapType.ARRAY_OF_MAPS, prog).build()));
         }
     }
 

@@ -69,6 +69,9 @@ class MapInMapTest {
                     .flags(MapFlag.INNER_MAP).build()));
             assertErrno(Errno.EINVAL, () -> kernel.create(outer(MapType.HASH_OF_MAPS, t)
                     .flags(MapFlag.INNER_MAP).build()));
+            // inner_map_fd is read by the map-in-map types only
+            kernel.create(MapSpec.builder(MapType.HASH).keySize(4).valueSize(4).maxEntries(2).innerMap(t).build())
+                    .close();
             try (BpfMap aom = kernel.create(outer(MapType.ARRAY_OF_MAPS, t).build())) {
                 assertErrno(Errno.EINVAL, () -> kernel.create(outer(MapType.HASH_OF_MAPS, aom).build()));
                 assertEquals(MapType.ARRAY_OF_MAPS, aom.info().type());

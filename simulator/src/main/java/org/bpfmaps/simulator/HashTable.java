@@ -365,10 +365,6 @@ class HashTable extends MapObject {
     }
 
     /**
-     * HASH replaces an element by a new one at the head of its bucket, linked before the old one is unlinked, so
-     * that lock-free readers see the old value or the new one, whole.
-     */
-    /**
      * Puts a new element with {@code value} at {@code old}'s place in its chain (a hash of maps replaces an inner
      * map in place); the old element keeps its {@code next} link for a lock-free reader standing on it.
      */
@@ -389,6 +385,10 @@ class HashTable extends MapObject {
         }
     }
 
+    /**
+     * HASH replaces an element by a new one at the head of its bucket, linked before the old one is unlinked, so
+     * that lock-free readers see the old value or the new one, whole.
+     */
     private void replace(Element old, byte[] value) {
         pushHead(new Element(old.hash, old.key, value));
         unlink(old);

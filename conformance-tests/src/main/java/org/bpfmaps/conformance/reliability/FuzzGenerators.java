@@ -33,8 +33,10 @@ public final class FuzzGenerators {
                 net.jqwik.api.Tuple.of(30, wildSpecs(types)),
                 net.jqwik.api.Tuple.of(60, acceptedSpecs(types)),
                 net.jqwik.api.Tuple.of(rings ? 10 : 0, ringSpecs()));
-        return spec.flatMap(s -> (s.type().isRingBuffer() ? ringOps() : ops()).list().ofMinSize(minOps)
-                .ofMaxSize(maxOps).map(ops -> new FuzzCase(s, ops)));
+        // built once: making the operation arbitraries anew for every case would cost more than running it
+        Arbitrary<List<Op>> ringLists = ringOps().list().ofMinSize(minOps).ofMaxSize(maxOps);
+        Arbitrary<List<Op>> otherLists = ops().list().ofMinSize(minOps).ofMaxSize(maxOps);
+        return spec.flatMap(s -> (s.type().isRingBuffer() ? ringLists : otherLists).map(l -> new FuzzCase(s, l)));
     }
 
     /**

@@ -84,9 +84,12 @@ final class RingCalls implements AutoCloseable {
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
     }
 
-    /** Data of {@code size} bytes (capped at {@link FuzzRunner#MAX_BUFFER} + 8, still too big for any ring run). */
-    private static byte[] data(int size, int seed) {
-        int n = (int) Math.min(Math.max(size, 0), FuzzRunner.MAX_BUFFER + 8);
+    /**
+     * Data of {@code size} bytes, capped at the ring's size + 64: any record that long already never fits (the
+     * same refusal as a longer one), and huge sizes would only cost allocation.
+     */
+    private byte[] data(int size, int seed) {
+        int n = (int) Math.min(Math.max(size, 0), ringSize() + 64);
         byte[] d = new byte[n];
         for (int i = 0; i < n; i++) {
             d[i] = (byte) (seed + i * 31);

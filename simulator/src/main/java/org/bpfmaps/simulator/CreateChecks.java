@@ -84,7 +84,7 @@ final class CreateChecks {
         }
         Refusal r;
         if (DelegatedMapObject.handles(type)) {
-            r = DelegatedMapObject.check(spec);
+            r = DelegatedMapObject.check(spec, cpus);
         } else if (isMapInMap(type)) {
             r = mapInMapCheck(spec, numaNode, cpus, innerTemplate);
         } else {

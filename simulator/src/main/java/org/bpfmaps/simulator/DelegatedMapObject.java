@@ -11,9 +11,11 @@ import org.bpfmaps.simulator.queue.QueueStackMap;
 import org.bpfmaps.simulator.ringbuf.RingBufMap;
 
 /**
- * {@code LPM_TRIE}, {@code QUEUE}, {@code STACK}, {@code BLOOM_FILTER}, {@code RINGBUF} and {@code USER_RINGBUF}:
- * a {@link MapObject} over the public per-type adapters of the {@code lpm}, {@code queue}, {@code bloom} and
- * {@code ringbuf} packages, which hold the elements, the type's create checks and its command matrix. The adapters
+ * {@code LPM_TRIE}, {@code QUEUE}, {@code STACK}, {@code BLOOM_FILTER}, {@code RINGBUF}, {@code USER_RINGBUF} and
+ * the {@link EmulatedOps} types: a {@link MapObject} over the public per-type adapters of the {@code lpm},
+ * {@code queue}, {@code bloom} and {@code ringbuf} packages, or over this package's per-type classes (devices,
+ * CPUs, stack traces, cgroup storage, descriptors), which hold the elements, the type's create checks and its
+ * command matrix. The adapters
  * share the operation set below as public methods; an empty subclass per adapter attaches this package's interface
  * to them. A ring buffer's ring is reached through {@link #ringBuffer()} by the kernel's reader/writer factories
  * and by {@link SimProgramView}.
@@ -77,12 +79,45 @@ final class DelegatedMapObject extends MapObject {
     /** Whether this class creates maps of {@code type}. */
     static boolean handles(MapType type) {
         return type == MapType.LPM_TRIE || type == MapType.QUEUE || type == MapType.STACK
-                || type == MapType.BLOOM_FILTER || RingBufMap.handles(type);
+                || type == MapType.BLOOM_FILTER || RingBufMap.handles(type) || emulatedOps(type);
+    }
+
+    /** Whether {@code type} is one of this package's {@link EmulatedOps} types. */
+    static boolean emulatedOps(MapType type) {
+        switch (type) {
+            case DEVMAP:
+            case DEVMAP_HASH:
+            case CPUMAP:
+            case STACK_TRACE:
+            case CGROUP_STORAGE:
+            case PERCPU_CGROUP_STORAGE:
+                return true;
+            default:
+                return DescriptorMap.handles(type);
+        }
     }
 
     /** The type's own create checks (after the generic ones), or null when the spec is accepted. */
-    static CreateChecks.Refusal check(MapSpec spec) {
+    static CreateChecks.Refusal check(MapSpec spec, int cpus) {
         switch (spec.type()) {
+            case DEVMAP:
+            case DEVMAP_HASH:
+                return DevMap.check(spec);
+            case CPUMAP:
+                return CpuMap.check(spec, cpus);
+            case STACK_TRACE:
+                return StackTraceMap.check(spec);
+            case CGROUP_STORAGE:
+            case PERCPU_CGROUP_STORAGE:
+                return CgroupStorageMap.check(spec);
+            case PROG_ARRAY:
+            case PERF_EVENT_ARRAY:
+            case CGROUP_ARRAY:
+            case SOCKMAP:
+            case SOCKHASH:
+            case XSKMAP:
+            case REUSEPORT_SOCKARRAY:
+                return DescriptorMap.check(spec);
             case LPM_TRIE:
                 return refusal(LpmTrieMap.checkCreate(spec), LpmTrieMap.explainCreate(spec));
             case QUEUE:
@@ -119,10 +154,38 @@ final class DelegatedMapObject extends MapObject {
             case USER_RINGBUF:
                 ops = new RingBuffer(spec);
                 break;
+            case DEVMAP:
+            case DEVMAP_HASH:
+                ops = new DevMap(spec);
+                break;
+            case CPUMAP:
+                ops = new CpuMap(spec, kernel.possibleCpus());
+                break;
+            case STACK_TRACE:
+                ops = new StackTraceMap(spec);
+                break;
+            case CGROUP_STORAGE:
+            case PERCPU_CGROUP_STORAGE:
+                ops = new CgroupStorageMap(spec);
+                break;
+            case PROG_ARRAY:
+            case PERF_EVENT_ARRAY:
+            case CGROUP_ARRAY:
+            case SOCKMAP:
+            case SOCKHASH:
+            case XSKMAP:
+            case REUSEPORT_SOCKARRAY:
+                ops = new DescriptorMap(kernel, spec);
+                break;
             default:
                 ops = new Bloom(spec, seed);
                 break;
         }
+    }
+
+    @Override
+    int reportedFlags() {
+        return ops instanceof EmulatedOps e ? flags | e.addedFlags() : flags;
     }
 
     /** The ring of a RINGBUF or USER_RINGBUF map, else null. */

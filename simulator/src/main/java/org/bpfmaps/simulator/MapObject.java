@@ -124,8 +124,17 @@ abstract class MapObject {
         }
     }
 
+    /** Whether the map has {@code flag}, counting the flags the kernel adds at create ({@link #reportedFlags()}). */
     boolean has(MapFlag flag) {
-        return flag.isSet(flags);
+        return flag.isSet(reportedFlags());
+    }
+
+    /**
+     * The map's flags as the kernel keeps them: those it was created with plus any the type adds (device maps add
+     * {@code BPF_F_RDONLY_PROG}); {@code info()} reports these, less the descriptor flags.
+     */
+    int reportedFlags() {
+        return flags;
     }
 
     /**

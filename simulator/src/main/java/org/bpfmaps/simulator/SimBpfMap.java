@@ -197,7 +197,7 @@ final class SimBpfMap extends AbstractBpfMap {
             throw failure(BpfCommand.BPF_OBJ_GET_INFO_BY_FD, fault, "injected fault");
         }
         // The kernel keeps BPF_F_RDONLY/WRONLY for the creating descriptor only and reports flags without them.
-        int reported = object.flags & ~MapFlag.mask(MapFlag.RDONLY, MapFlag.WRONLY);
+        int reported = object.reportedFlags() & ~MapFlag.mask(MapFlag.RDONLY, MapFlag.WRONLY);
         return new MapInfo(object.type, object.id, object.keySize, object.valueSize, object.maxEntries,
                 reported, object.name, 0, 0, 0, 0, object.mapExtra, object.memlock(), object.isFrozen());
     }

@@ -186,8 +186,14 @@ public final class SimProgramView implements ProgramView {
             throw map.helperFailure(EACCES, "the map is BPF_F_RDONLY_PROG; the verifier refuses " + helper.name
                     + " (write into map forbidden)");
         }
-        if (!offers(object.type, helper)) {
+        int refusal = verifierRefusal(object, helper);
+        if (refusal == EINVAL) {
             throw unsupported(helper.name);
+        }
+        if (refusal != 0) {
+            throw map.helperFailure(refusal, "the verifier refuses a program that calls " + helper.name + " on a "
+                    + object.type.bpftoolName() + " map with value_size " + object.valueSize
+                    + " and uses what it returns");
         }
         if (helper == Helper.LOOKUP && object.has(MapFlag.WRONLY_PROG) && !CreateChecks.isMapInMap(object.type)) {
             throw map.helperFailure(EACCES, "the map is BPF_F_WRONLY_PROG; the verifier refuses a program that "
@@ -230,6 +236,46 @@ public final class SimProgramView implements ProgramView {
                     default:
                         return true;
                 }
+        }
+    }
+
+    /**
+     * {@code check_map_func_compatibility} and the checks of what the program does with the helper's result, for
+     * the types whose elements are kernel objects: 0 when a view's program passes the verifier, else the errno.
+     * Device and XSK maps allow {@code bpf_map_lookup_elem} only (device maps' writes are refused before, as the
+     * kernel marks them {@code BPF_F_RDONLY_PROG}); the socket maps allow lookup and update, but the lookup returns
+     * a socket, which the view's program cannot copy as a value ({@code EINVAL} for value_size 4, {@code EACCES}
+     * for 8), and the value of update and push must be a socket the program holds ({@code EACCES}); a socket map's
+     * delete, pop and peek,
+     * and every element helper on the other such types (program, perf event, cgroup arrays, cpumap, stack traces,
+     * cgroup storage, reuseport arrays), are refused with {@code EINVAL} from a tracing program, as measured on
+     * Linux 6.18 with the linux backend's views.
+     */
+    static int verifierRefusal(MapObject object, Helper helper) {
+        switch (object.type) {
+            case DEVMAP:
+            case DEVMAP_HASH:
+            case XSKMAP:
+                return helper == Helper.LOOKUP ? 0 : EINVAL;
+            case SOCKMAP:
+            case SOCKHASH:
+                if (helper == Helper.LOOKUP) {
+                    return object.valueSize == 8 ? EACCES : EINVAL;
+                }
+                // the value argument of update and push must be a socket (resolve_map_arg_type); pop's and
+                // peek's output argument is refused outright
+                return helper == Helper.UPDATE || helper == Helper.PUSH ? EACCES : EINVAL;
+            case PROG_ARRAY:
+            case PERF_EVENT_ARRAY:
+            case CGROUP_ARRAY:
+            case CPUMAP:
+            case STACK_TRACE:
+            case CGROUP_STORAGE:
+            case PERCPU_CGROUP_STORAGE:
+            case REUSEPORT_SOCKARRAY:
+                return EINVAL;
+            default:
+                return offers(object.type, helper) ? 0 : EINVAL;
         }
     }
 

@@ -30,10 +30,23 @@ import org.bpfmaps.simulator.state.StateDirectory;
  * A whole simulated kernel: its own map ids, its own bpf filesystem and its own possible CPUs.
  *
  * <p>Build one with {@link #builder()} (or through the {@code simulator} provider). The simulator emulates, with
- * the semantics of Linux 6.18: {@code HASH}, {@code PERCPU_HASH}, {@code LRU_HASH}, {@code LRU_PERCPU_HASH},
- * {@code ARRAY}, {@code PERCPU_ARRAY}, {@code LPM_TRIE}, {@code QUEUE}, {@code STACK}, {@code BLOOM_FILTER},
- * {@code RINGBUF}, {@code USER_RINGBUF}, {@code ARRAY_OF_MAPS} and {@code HASH_OF_MAPS}. Creating any other type
- * fails with {@code EINVAL}; {@link #isSupported(MapType)} is the authority on what this kernel emulates.
+ * the semantics of Linux 6.18 down to the errno of each failing call:
+ * <ul>
+ *   <li>the data maps: {@code HASH}, {@code PERCPU_HASH}, {@code LRU_HASH}, {@code LRU_PERCPU_HASH},
+ *       {@code ARRAY}, {@code PERCPU_ARRAY}, {@code LPM_TRIE}, {@code QUEUE}, {@code STACK},
+ *       {@code BLOOM_FILTER}, {@code RINGBUF}, {@code USER_RINGBUF};</li>
+ *   <li>the maps of maps, {@code ARRAY_OF_MAPS} and {@code HASH_OF_MAPS} (below);</li>
+ *   <li>the maps whose values name kernel objects, on a host whose only such object is the loopback network
+ *       device (ifindex 1): {@code DEVMAP} and {@code DEVMAP_HASH} (which hold loopback entries),
+ *       {@code CPUMAP} (queue sizes per possible CPU), and, always empty because the simulator has no programs,
+ *       perf events, cgroups or sockets, {@code STACK_TRACE}, {@code CGROUP_STORAGE},
+ *       {@code PERCPU_CGROUP_STORAGE}, {@code PROG_ARRAY}, {@code PERF_EVENT_ARRAY}, {@code CGROUP_ARRAY},
+ *       {@code SOCKMAP}, {@code SOCKHASH}, {@code XSKMAP} and {@code REUSEPORT_SOCKARRAY}: their create checks,
+ *       and every command answering what the kernel answers for the descriptors this kernel hands out, 0 to 2
+ *       (open files that are not BPF objects) and numbers that are not open.</li>
+ * </ul>
+ * Creating any other type fails with {@code EINVAL}; {@link #isSupported(MapType)} is the authority on what this
+ * kernel emulates.
  *
  * <p><b>Map-in-map.</b> An {@code ARRAY_OF_MAPS} or {@code HASH_OF_MAPS} takes its inner-map template from
  * {@link MapSpec#innerMap()} (a map of this kernel) and its values as descriptor numbers ({@link BpfMap#fd()}),

@@ -2,8 +2,9 @@
  * The simulator backend: an in-JVM kernel that emulates eBPF maps with the semantics of Linux 6.18.
  *
  * <p>Entry points are {@link org.bpfmaps.simulator.SimulatorProvider} (backend name {@code simulator}) and
- * {@link org.bpfmaps.simulator.SimulatedKernel#builder()}. Emulated types: {@code HASH}, {@code PERCPU_HASH},
- * {@code ARRAY}, {@code PERCPU_ARRAY}; every other type is refused at create with {@code EINVAL}.
+ * {@link org.bpfmaps.simulator.SimulatedKernel#builder()}. The emulated types are listed in the
+ * {@link org.bpfmaps.simulator.SimulatedKernel} class documentation; every other type is refused at create with
+ * {@code EINVAL}.
  *
  * <p><b>Persistence.</b> A kernel built with a state directory keeps its pinned maps across kernels and processes
  * in a checksummed, crash-safe journal; see {@link org.bpfmaps.simulator.state}.
@@ -38,6 +39,12 @@
  *   <li>{@code memlock} follows the kernel's {@code htab_map_mem_usage} and {@code array_map_mem_usage} with
  *       the x86_64 6.18 struct sizes ({@code bpf_htab} 832, {@code htab_elem} 48, {@code bucket} 16,
  *       {@code bpf_array} 312); it matched the kernel for every map compared.</li>
+ *   <li>The simulated host has one network device (loopback, ifindex 1), no programs, perf events, cgroups or
+ *       sockets, so device maps hold only the loopback device, and the maps whose values are such objects
+ *       (program, perf event, cgroup and socket maps, cgroup storage, stack traces) stay empty; each refuses
+ *       what user space can give it with the kernel's errno. A {@code cpumap} entry with a program descriptor
+ *       fails with {@code ENOMEM} (its program does not load); {@code NR_CPUS} is 256, as on the measured
+ *       kernel.</li>
  *   <li>The virtual bpffs has no files other than pins and the directories made with
  *       {@link org.bpfmaps.simulator.SimulatedKernel#makeDirectory(String)}.</li>
  * </ul>

@@ -145,7 +145,20 @@ public final class FuzzGenerators {
                 new Spec(MapType.LPM_TRIE, 8, 4, 8, np, "lpm", 0),
                 new Spec(MapType.QUEUE, 0, 8, 4, 0, "q", 0),
                 new Spec(MapType.STACK, 0, 4, 3, 0, "s", 0),
-                new Spec(MapType.BLOOM_FILTER, 0, 8, 16, zs, "bloom", 3));
+                new Spec(MapType.BLOOM_FILTER, 0, 8, 16, zs, "bloom", 3),
+                new Spec(MapType.DEVMAP, 4, 8, 4, 0, "dev", 0),
+                new Spec(MapType.DEVMAP_HASH, 4, 4, 4, 0, "devh", 0),
+                new Spec(MapType.CPUMAP, 4, 8, 4, 0, "cpu", 0),
+                new Spec(MapType.STACK_TRACE, 4, 16, 4, 0, "st", 0),
+                new Spec(MapType.CGROUP_STORAGE, 16, 8, 0, 0, "cgs", 0),
+                new Spec(MapType.PERCPU_CGROUP_STORAGE, 8, 12, 0, 0, "pcgs", 0),
+                new Spec(MapType.PROG_ARRAY, 4, 4, 4, 0, "pa", 0),
+                new Spec(MapType.PERF_EVENT_ARRAY, 4, 4, 2, 0, "pe", 0),
+                new Spec(MapType.CGROUP_ARRAY, 4, 4, 2, 0, "cga", 0),
+                new Spec(MapType.SOCKMAP, 4, 8, 4, 0, "sm", 0),
+                new Spec(MapType.SOCKHASH, 8, 4, 4, 0, "sh", 0),
+                new Spec(MapType.XSKMAP, 4, 4, 4, 0, "xsk", 0),
+                new Spec(MapType.REUSEPORT_SOCKARRAY, 4, 8, 4, 0, "rp", 0));
         List<Spec> usable = all.stream().filter(s -> types.contains(s.type())).toList();
         Arbitrary<Integer> access = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(70, Arbitraries.just(0)),

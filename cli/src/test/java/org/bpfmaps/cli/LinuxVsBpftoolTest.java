@@ -206,8 +206,7 @@ class LinuxVsBpftoolTest {
      * creates them with the BTF or key layout they need, says "available" (reported to the linux-backend
      * owner). Only these may differ; any other difference fails.
      */
-    private static final Set<String> KNOWN_PROBE_DIFFERENCES = Set.of("cgroup_storage", "percpu_cgroup_storage",
-            "sk_storage", "struct_ops", "inode_storage", "task_storage");
+    private static final Set<String> KNOWN_PROBE_DIFFERENCES = Set.of("sk_storage", "struct_ops", "inode_storage", "task_storage");
 
     @Test
     void featureProbeMapSectionMatchesBpftool() throws Exception {

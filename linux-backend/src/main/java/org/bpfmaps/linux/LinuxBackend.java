@@ -199,7 +199,7 @@ public final class LinuxBackend implements MapBackend {
                 break;
             case CGROUP_STORAGE:
             case PERCPU_CGROUP_STORAGE:
-                key = 12;
+                key = 8; // a u64 cgroup id (the struct key is 16 bytes with its padding; 12 is refused)
                 max = 0;
                 break;
             case QUEUE:

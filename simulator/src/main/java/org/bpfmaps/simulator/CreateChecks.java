@@ -48,6 +48,12 @@ final class CreateChecks {
         return type == MapType.ARRAY_OF_MAPS || type == MapType.HASH_OF_MAPS;
     }
 
+    /** The types the kernel creates only with BTF type ids: the local storages and struct_ops. */
+    static boolean needsBtf(MapType type) {
+        return type == MapType.SK_STORAGE || type == MapType.INODE_STORAGE || type == MapType.TASK_STORAGE
+                || type == MapType.CGRP_STORAGE || type == MapType.STRUCT_OPS;
+    }
+
     /** The refusal for {@code spec}, or null when the simulator creates it (no map-in-map template check). */
     static Refusal check(MapSpec spec, int cpus) {
         return check(spec, cpus, () -> null);
@@ -77,7 +83,10 @@ final class CreateChecks {
             return new Refusal(einval, "map type 0 (unspec) is not a map type");
         }
         if (!emulates(type)) {
-            return new Refusal(einval, "the simulator does not emulate " + type.bpftoolName() + " maps yet");
+            return new Refusal(einval, needsBtf(type)
+                    ? "the simulator does not emulate " + type.bpftoolName() + " maps: they need BTF type ids, "
+                            + "which a MapSpec cannot carry, and the kernel refuses them without BTF (EINVAL)"
+                    : "the simulator does not emulate " + type.bpftoolName() + " maps yet");
         }
         if (MapFlag.TOKEN_FD.isSet(flags)) {
             return new Refusal(einval, "the simulator has no BPF tokens (BPF_F_TOKEN_FD)");

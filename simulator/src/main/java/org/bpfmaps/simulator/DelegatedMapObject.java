@@ -91,6 +91,7 @@ final class DelegatedMapObject extends MapObject {
             case STACK_TRACE:
             case CGROUP_STORAGE:
             case PERCPU_CGROUP_STORAGE:
+            case ARENA:
                 return true;
             default:
                 return DescriptorMap.handles(type);
@@ -118,6 +119,8 @@ final class DelegatedMapObject extends MapObject {
             case XSKMAP:
             case REUSEPORT_SOCKARRAY:
                 return DescriptorMap.check(spec);
+            case ARENA:
+                return ArenaMap.check(spec);
             case LPM_TRIE:
                 return refusal(LpmTrieMap.checkCreate(spec), LpmTrieMap.explainCreate(spec));
             case QUEUE:
@@ -176,6 +179,9 @@ final class DelegatedMapObject extends MapObject {
             case XSKMAP:
             case REUSEPORT_SOCKARRAY:
                 ops = new DescriptorMap(kernel, spec);
+                break;
+            case ARENA:
+                ops = new ArenaMap(spec);
                 break;
             default:
                 ops = new Bloom(spec, seed);

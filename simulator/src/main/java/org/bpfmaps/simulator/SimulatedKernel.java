@@ -43,8 +43,13 @@ import org.bpfmaps.simulator.state.StateDirectory;
  *       {@code PERCPU_CGROUP_STORAGE}, {@code PROG_ARRAY}, {@code PERF_EVENT_ARRAY}, {@code CGROUP_ARRAY},
  *       {@code SOCKMAP}, {@code SOCKHASH}, {@code XSKMAP} and {@code REUSEPORT_SOCKARRAY}: their create checks,
  *       and every command answering what the kernel answers for the descriptors this kernel hands out, 0 to 2
- *       (open files that are not BPF objects) and numbers that are not open.</li>
+ *       (open files that are not BPF objects) and numbers that are not open;</li>
+ *   <li>{@code ARENA}: its create checks and its element commands, which all fail (its pages are reached by
+ *       {@code mmap}, which the API does not offer).</li>
  * </ul>
+ * The local storages ({@code SK_STORAGE}, {@code INODE_STORAGE}, {@code TASK_STORAGE}, {@code CGRP_STORAGE}) and
+ * {@code STRUCT_OPS} need BTF type ids that a {@link MapSpec} cannot carry; the kernel refuses them without BTF
+ * with {@code EINVAL}, and so does the simulator.
  * Creating any other type fails with {@code EINVAL}; {@link #isSupported(MapType)} is the authority on what this
  * kernel emulates.
  *

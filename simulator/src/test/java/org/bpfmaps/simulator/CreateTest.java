@@ -24,7 +24,8 @@ class CreateTest {
             MapType.PERCPU_HASH, MapType.PERCPU_ARRAY, MapType.LPM_TRIE, MapType.QUEUE, MapType.STACK,
             MapType.BLOOM_FILTER, MapType.ARRAY_OF_MAPS, MapType.HASH_OF_MAPS, MapType.DEVMAP, MapType.DEVMAP_HASH, MapType.CPUMAP, MapType.STACK_TRACE,
             MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE, MapType.PROG_ARRAY,
-            MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY, MapType.SOCKMAP, MapType.SOCKHASH, MapType.XSKMAP, MapType.REUSEPORT_SOCKARRAY);
+            MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY, MapType.SOCKMAP, MapType.SOCKHASH, MapType.XSKMAP, MapType.REUSEPORT_SOCKARRAY,
+            MapType.ARENA);
 
 
     private final SimulatedKernel kernel = SimulatedKernel.builder().cpus(2).build();

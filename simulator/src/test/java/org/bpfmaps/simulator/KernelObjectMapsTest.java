@@ -317,4 +317,39 @@ class KernelObjectMapsTest {
             assertErrno(Errno.E2BIG, () -> m.delete(u32(4)));
         }
     }
+
+    // ---- ARENA -------------------------------------------------------------------------------------------
+
+    private BpfException arenaRefused(int errno, int key, int value, int max, int flags, long extra) {
+        BpfException e = org.junit.jupiter.api.Assertions.assertThrows(BpfException.class, () -> kernel.create(
+                MapSpec.builder(MapType.ARENA).keySize(key).valueSize(value).maxEntries(max).flags(flags)
+                        .mapExtra(extra).build()));
+        assertEquals(errno, e.errno(), e.getMessage());
+        return e;
+    }
+
+    @Test
+    void arena() {
+        int mm = MapFlag.MMAPABLE.bit();
+        arenaRefused(22, 0, 0, 1, 0, 0); // BPF_F_MMAPABLE is required
+        arenaRefused(22, 4, 0, 1, mm, 0);
+        arenaRefused(22, 0, 0, 0, mm, 0);
+        arenaRefused(22, 0, 0, 1, mm | MapFlag.RDONLY.bit(), 0);
+        arenaRefused(22, 0, 0, 1, mm | MapFlag.NUMA_NODE.bit(), 0);
+        arenaRefused(22, 0, 0, 1, mm, 4095); // the user address must be page aligned
+        arenaRefused(7, 0, 0, (1 << 20) + 1, mm, 0); // more than 4 GiB of pages
+        arenaRefused(34, 0, 0, 2, mm, (1L << 32) - 4096); // ERANGE: crosses a 4 GiB boundary
+        try (BpfMap m = kernel.create(MapSpec.builder(MapType.ARENA).keySize(0).valueSize(0).maxEntries(1 << 20)
+                .flags(mm | MapFlag.mask(MapFlag.SEGV_ON_FAULT, MapFlag.NO_USER_CONV)).mapExtra(1L << 32).build())) {
+            assertEquals(1L << 32, m.info().mapExtra());
+            assertEquals(0, m.info().memlock());
+            assertErrno(Errno.EINVAL, () -> m.lookup(new byte[0], new byte[0], 0));
+            assertErrno(Errno.EOPNOTSUPP, () -> m.update(new byte[0], new byte[0], 0));
+            assertErrno(Errno.EOPNOTSUPP, () -> m.delete((byte[]) null));
+            assertErrno(Errno.EOPNOTSUPP, () -> m.nextKey((byte[]) null, new byte[0]));
+            assertErrno(Errno.ENOTSUPP, () -> m.lookupAndDelete(new byte[0], new byte[0], 0));
+            m.freeze();
+            assertErrno(Errno.EPERM, () -> m.update(new byte[0], new byte[0], 0));
+        }
+    }
 }

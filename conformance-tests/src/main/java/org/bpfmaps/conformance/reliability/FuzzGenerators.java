@@ -158,7 +158,8 @@ public final class FuzzGenerators {
                 new Spec(MapType.SOCKMAP, 4, 8, 4, 0, "sm", 0),
                 new Spec(MapType.SOCKHASH, 8, 4, 4, 0, "sh", 0),
                 new Spec(MapType.XSKMAP, 4, 4, 4, 0, "xsk", 0),
-                new Spec(MapType.REUSEPORT_SOCKARRAY, 4, 8, 4, 0, "rp", 0));
+                new Spec(MapType.REUSEPORT_SOCKARRAY, 4, 8, 4, 0, "rp", 0),
+                new Spec(MapType.ARENA, 0, 0, 4, MapFlag.MMAPABLE.bit(), "arena", 0));
         List<Spec> usable = all.stream().filter(s -> types.contains(s.type())).toList();
         Arbitrary<Integer> access = Arbitraries.frequencyOf(
                 net.jqwik.api.Tuple.of(70, Arbitraries.just(0)),

@@ -34,7 +34,7 @@ import org.bpfmaps.conformance.reliability.Outcome;
  * {@code DEVMAP_HASH}), CPUs ({@code CPUMAP}), stack traces ({@code STACK_TRACE}), cgroup storage
  * ({@code CGROUP_STORAGE}, {@code PERCPU_CGROUP_STORAGE}) and descriptors ({@code PROG_ARRAY},
  * {@code PERF_EVENT_ARRAY}, {@code CGROUP_ARRAY}, {@code SOCKMAP}, {@code SOCKHASH}, {@code XSKMAP},
- * {@code REUSEPORT_SOCKARRAY}).
+ * {@code REUSEPORT_SOCKARRAY}), and {@code ARENA} (whose element commands all fail).
  *
  * <p>Each try draws a type, a create spec (mostly valid, often with one size, max_entries or flag changed) and
  * random commands, runs them on two backends and demands the same outcome line for every call: the create (with
@@ -51,7 +51,7 @@ public abstract class KernelObjectMapsKit {
     public static final List<MapType> TYPES = List.of(MapType.DEVMAP, MapType.DEVMAP_HASH, MapType.CPUMAP,
             MapType.STACK_TRACE, MapType.CGROUP_STORAGE, MapType.PERCPU_CGROUP_STORAGE, MapType.PROG_ARRAY,
             MapType.PERF_EVENT_ARRAY, MapType.CGROUP_ARRAY, MapType.SOCKMAP, MapType.SOCKHASH, MapType.XSKMAP,
-            MapType.REUSEPORT_SOCKARRAY);
+            MapType.REUSEPORT_SOCKARRAY, MapType.ARENA);
 
     /** A descriptor number that no test process has open. */
     static final int NOT_OPEN = 0x3fff0000;
@@ -136,6 +136,7 @@ public abstract class KernelObjectMapsKit {
     static Arbitrary<MapSpec> specs(MapType type) {
         int key = switch (type) {
             case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> 8;
+            case ARENA -> 0;
             default -> 4;
         };
         Arbitrary<Integer> keys = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just(key)),
@@ -148,19 +149,25 @@ public abstract class KernelObjectMapsKit {
             case CGROUP_STORAGE, PERCPU_CGROUP_STORAGE -> Arbitraries.frequencyOf(
                     Tuple.of(8, Arbitraries.of(1, 4, 8, 12)),
                     Tuple.of(2, Arbitraries.of(0, 4096, 32768, 32769, 65407, 65408)));
+            case ARENA -> Arbitraries.frequencyOf(Tuple.of(9, Arbitraries.just(0)), Tuple.of(1, Arbitraries.of(4, 8)));
             default -> Arbitraries.frequencyOf(Tuple.of(9, Arbitraries.just(4)), Tuple.of(1, Arbitraries.of(0, 8, 12)));
         };
         int usualMax = type == MapType.CGROUP_STORAGE || type == MapType.PERCPU_CGROUP_STORAGE ? 0 : 4;
         Arbitrary<Integer> maxes = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(usualMax)),
-                Tuple.of(3, Arbitraries.of(0, 1, 2, 3, 5, 8)), Tuple.of(1, Arbitraries.of(255, 256, 257, 1000)));
-        Arbitrary<Integer> flags = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(0)),
+                Tuple.of(3, Arbitraries.of(0, 1, 2, 3, 5, 8)), Tuple.of(1, type == MapType.ARENA
+                        ? Arbitraries.of(1 << 20, (1 << 20) + 1, -1) : Arbitraries.of(255, 256, 257, 1000)));
+        int usualFlags = type == MapType.ARENA ? MapFlag.MMAPABLE.bit() : 0;
+        Arbitrary<Long> extras = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just(0L)),
+                Tuple.of(type == MapType.ARENA ? 4 : 1, Arbitraries.of(1L, 4096L, 4095L, 1L << 32, (1L << 32) - 4096)));
+        Arbitrary<Integer> flags = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(usualFlags)),
                 Tuple.of(4, Arbitraries.of(MapFlag.NO_PREALLOC, MapFlag.NUMA_NODE, MapFlag.RDONLY, MapFlag.WRONLY,
                         MapFlag.STACK_BUILD_ID, MapFlag.ZERO_SEED, MapFlag.RDONLY_PROG, MapFlag.WRONLY_PROG,
-                        MapFlag.CLONE, MapFlag.MMAPABLE, MapFlag.PRESERVE_ELEMS, MapFlag.INNER_MAP).map(MapFlag::bit)),
+                        MapFlag.CLONE, MapFlag.MMAPABLE, MapFlag.PRESERVE_ELEMS, MapFlag.INNER_MAP,
+                        MapFlag.SEGV_ON_FAULT, MapFlag.NO_USER_CONV).map(f -> f.bit() | usualFlags)),
                 Tuple.of(1, Arbitraries.of(MapFlag.mask(MapFlag.RDONLY_PROG, MapFlag.WRONLY_PROG),
                         MapFlag.mask(MapFlag.RDONLY, MapFlag.WRONLY), 1 << 13, 1 << 19)));
-        return Combinators.combine(keys, values, maxes, flags).as((k, v, m, f) -> MapSpec.builder(type).keySize(k)
-                .valueSize(v).maxEntries(m).flags(f).name("kobj").build());
+        return Combinators.combine(keys, values, maxes, flags, extras).as((k, v, m, f, x) -> MapSpec.builder(type)
+                .keySize(k).valueSize(v).maxEntries(m).flags(f).mapExtra(x).name("kobj").build());
     }
 
     /** Commands for a map of {@code type}, with the values its kind takes. */
@@ -202,6 +209,7 @@ public abstract class KernelObjectMapsKit {
             case STACK_TRACE:
             case CGROUP_STORAGE:
             case PERCPU_CGROUP_STORAGE:
+            case ARENA:
                 return Combinators.combine(Arbitraries.integers(), fill).as((f, x) ->
                         new Value(Word.LIT, f, Word.LIT, 0, x));
             default: {
@@ -277,7 +285,8 @@ public abstract class KernelObjectMapsKit {
 
     private static String describe(MapInfo info) {
         return "key=" + info.keySize() + " value=" + info.valueSize() + " max=" + Integer.toUnsignedString(
-                info.maxEntries()) + " flags=0x" + Integer.toHexString(info.flags()) + " memlock=" + info.memlock();
+                info.maxEntries()) + " flags=0x" + Integer.toHexString(info.flags()) + " map_extra=0x" + Long.toHexString(info.mapExtra())
+                + " memlock=" + info.memlock();
     }
 
     private String call(BpfMap map, ProgramView view, Op op, int otherFd) {

@@ -190,6 +190,11 @@ final class DelegatedMapObject extends MapObject {
     }
 
     @Override
+    boolean updatesDependOnDescriptors() {
+        return ops instanceof DescriptorMap;
+    }
+
+    @Override
     int reportedFlags() {
         return ops instanceof EmulatedOps e ? flags | e.addedFlags() : flags;
     }

@@ -124,6 +124,15 @@ abstract class MapObject {
         }
     }
 
+    /**
+     * Whether an update's answer depends on the calling process's descriptor table while the map never stores
+     * what it is given (the descriptor maps of types whose objects the simulator does not have): such updates are
+     * not journalled, as a later kernel would resolve the numbers differently and nothing is there to replay.
+     */
+    boolean updatesDependOnDescriptors() {
+        return false;
+    }
+
     /** Whether the map has {@code flag}, counting the flags the kernel adds at create ({@link #reportedFlags()}). */
     boolean has(MapFlag flag) {
         return flag.isSet(reportedFlags());

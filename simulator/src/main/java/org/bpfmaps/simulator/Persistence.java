@@ -561,6 +561,9 @@ final class Persistence extends MapCalls {
             MapObject.writeU32(v, 0, InnerMaps.journalValue(kernel, MapObject.readU32(v, 0)));
         }
         int err = o.update(key, value, flags);
+        if (o.updatesDependOnDescriptors()) {
+            return err; // never stores anything; its errno depends on this process's descriptor table
+        }
         append(new Out(UPDATE, o.id).i(kernel.currentCpu()).l(flags).b(k).b(v).i(err));
         return err;
     }

@@ -352,4 +352,25 @@ class KernelObjectMapsTest {
             assertErrno(Errno.EPERM, () -> m.update(new byte[0], new byte[0], 0));
         }
     }
+
+    @Test
+    void persistedKernelsKeepKernelObjectMaps(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) {
+        java.nio.file.Path state = dir.resolve("state");
+        try (SimulatedKernel k = SimulatedKernel.builder().cpus(2).stateDirectory(state).build()) {
+            BpfMap progs = k.create(MapSpec.builder(MapType.PROG_ARRAY).keySize(4).valueSize(4).maxEntries(2).build());
+            BpfMap devs = k.create(MapSpec.builder(MapType.DEVMAP).keySize(4).valueSize(4).maxEntries(2).build());
+            // refused for a descriptor that a later process numbers differently: nothing to replay
+            assertErrno(Errno.EINVAL, () -> progs.update(u32(0), u32(devs.fd()), 0));
+            devs.update(u32(1), u32(1), 0);
+            progs.pin(k.bpffsRoot() + "/progs");
+            devs.pin(k.bpffsRoot() + "/devs");
+        }
+        try (SimulatedKernel k = SimulatedKernel.builder().cpus(2).stateDirectory(state).build();
+             BpfMap devs = k.openPinned(k.bpffsRoot() + "/devs", org.bpfmaps.Access.READ_WRITE);
+             BpfMap progs = k.openPinned(k.bpffsRoot() + "/progs", org.bpfmaps.Access.READ_WRITE)) {
+            assertArrayEquals(u32(1), devs.lookup(u32(1)).orElseThrow());
+            assertFalse(progs.lookup(u32(0)).isPresent());
+            assertEquals(MapFlag.RDONLY_PROG.bit(), devs.info().flags());
+        }
+    }
 }

@@ -17,7 +17,8 @@ import org.bpfmaps.simulator.SimulatedKernel;
  * <ul>
  *   <li>{@code write DIR N}: creates a hash map, pins it at {@link #PIN}, writes key i = i for i &lt; N.</li>
  *   <li>{@code dump DIR}: prints each element of the pinned map as {@code key=value}, in iteration order.</li>
- *   <li>{@code hold DIR MILLIS}: opens the kernel, prints {@code LOCKED}, sleeps, writes key 1000 = 1000, closes.</li>
+ *   <li>{@code hold DIR}: opens the kernel, prints {@code LOCKED}, waits for a line (or the end) on its standard
+ *       input, writes key 1000 = 1000, closes.</li>
  *   <li>{@code loop DIR}: opens (or creates and pins) the map, counts its keys n, prints {@code START n journalSize}, then
  *       writes key i = i for i = n, n+1, ... until killed, one key per update or (one time in eight) up to 512
  *       consecutive keys per batch update.</li>
@@ -89,7 +90,8 @@ public final class StateChild {
                 case "hold": {
                     System.out.println("LOCKED");
                     System.out.flush();
-                    Thread.sleep(Long.parseLong(args[2]));
+                    new java.io.BufferedReader(new java.io.InputStreamReader(System.in,
+                            java.nio.charset.StandardCharsets.UTF_8)).readLine();
                     try (BpfMap map = kernel.openPinned(PIN)) {
                         map.update(key(1000), value(1000));
                     }

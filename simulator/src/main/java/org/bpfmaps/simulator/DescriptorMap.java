@@ -118,8 +118,9 @@ final class DescriptorMap extends EmulatedOps {
                     return refuse(E2BIG, "sockhash keys are at most " + MAX_BPF_STACK + " bytes, got "
                             + Integer.toUnsignedString(spec.keySize()));
                 }
-                if (max > 1L << 28) {
-                    return refuse(EINVAL, "sockhash max_entries " + max + " needs more than 2^28 buckets");
+                if (max > 1L << 27) {
+                    // roundup_pow_of_two(max_entries) buckets of 16 bytes must stay below U32_MAX bytes
+                    return refuse(EINVAL, "sockhash max_entries " + max + " needs more than 2^27 buckets");
                 }
                 return memoryLimit(spec, roundUpPowerOfTwo(max) * SIZEOF_SHTAB_BUCKET);
             }

@@ -272,6 +272,8 @@ class KernelObjectMapsTest {
         refused(Errno.EINVAL, MapType.SOCKMAP, 4, 4, 4, MapFlag.NO_PREALLOC.bit());
         refused(Errno.EINVAL, MapType.SOCKHASH, 0, 4, 4, 0);
         refused(Errno.E2BIG, MapType.SOCKHASH, 513, 4, 4, 0);
+        refused(Errno.EINVAL, MapType.SOCKHASH, 4, 4, (1 << 27) + 1, 0); // 2^28 buckets of 16 bytes: > U32_MAX
+        refused(Errno.EINVAL, MapType.SOCKHASH, 4, 4, 1 << 28, 0);
         refused(Errno.EINVAL, MapType.XSKMAP, 4, 8, 4, 0);
         create(MapType.REUSEPORT_SOCKARRAY, 4, 8, 4, MapFlag.RDONLY_PROG).close();
         for (MapType type : new MapType[] {MapType.SOCKMAP, MapType.SOCKHASH, MapType.XSKMAP,

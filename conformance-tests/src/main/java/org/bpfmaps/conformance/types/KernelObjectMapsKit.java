@@ -154,8 +154,12 @@ public abstract class KernelObjectMapsKit {
         };
         int usualMax = type == MapType.CGROUP_STORAGE || type == MapType.PERCPU_CGROUP_STORAGE ? 0 : 4;
         Arbitrary<Integer> maxes = Arbitraries.frequencyOf(Tuple.of(6, Arbitraries.just(usualMax)),
-                Tuple.of(3, Arbitraries.of(0, 1, 2, 3, 5, 8)), Tuple.of(1, type == MapType.ARENA
-                        ? Arbitraries.of(1 << 20, (1 << 20) + 1, -1) : Arbitraries.of(255, 256, 257, 1000)));
+                Tuple.of(3, Arbitraries.of(0, 1, 2, 3, 5, 8)), Tuple.of(1, switch (type) {
+                    case ARENA -> Arbitraries.of(1 << 20, (1 << 20) + 1, -1);
+                    // refused before anything is allocated (more buckets than a u32 byte count holds)
+                    case SOCKHASH -> Arbitraries.of(1000, (1 << 27) + 1, 1 << 28, -1);
+                    default -> Arbitraries.of(255, 256, 257, 1000);
+                }));
         int usualFlags = type == MapType.ARENA ? MapFlag.MMAPABLE.bit() : 0;
         Arbitrary<Long> extras = Arbitraries.frequencyOf(Tuple.of(8, Arbitraries.just(0L)),
                 Tuple.of(type == MapType.ARENA ? 4 : 1, Arbitraries.of(1L, 4096L, 4095L, 1L << 32, (1L << 32) - 4096)));

@@ -116,6 +116,26 @@ class LinuxVsBpftoolTest {
             map dump pinned $D/hom
             map create $D/pg type prog_array key 4 value 4 entries 2 name cmp_pg
             map dump pinned $D/pg
+            map show pinned $D/pg
+            map create $D/dv type devmap key 4 value 4 entries 3 name cmp_dv
+            map update pinned $D/dv key 1 0 0 0 value 1 0 0 0
+            map update pinned $D/dv key 2 0 0 0 value 0xe8 3 0 0
+            map update pinned $D/dv key 0 0 0 0 value 1 0 0 0 noexist
+            map lookup pinned $D/dv key 1 0 0 0
+            map dump pinned $D/dv
+            map show pinned $D/dv
+            map create $D/dh type devmap_hash key 4 value 8 entries 4 name cmp_dh
+            map update pinned $D/dh key 9 0 0 0 value 1 0 0 0 0 0 0 0
+            map update pinned $D/dh key 5 0 0 0 value 1 0 0 0 0 0 0 0
+            map dump pinned $D/dh
+            map getnext pinned $D/dh key 5 0 0 0
+            map create $D/cm type cpumap key 4 value 4 entries 4 name cmp_cm
+            map update pinned $D/cm key 1 0 0 0 value 0xc0 0 0 0
+            map update pinned $D/cm key 3 0 0 0 value 0xc0 0 0 0
+            map dump pinned $D/cm
+            map create $D/st type stack_trace key 4 value 16 entries 4 name cmp_st
+            map dump pinned $D/st
+            map show pinned $D/st
             map create $D/lp type lru_percpu_hash key 4 value 4 entries 8 name cmp_lp
             map update pinned $D/lp key 1 0 0 0 value 5 0 0 0
             map dump pinned $D/lp

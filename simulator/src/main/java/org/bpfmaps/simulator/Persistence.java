@@ -21,6 +21,7 @@ import org.bpfmaps.MapSpec;
 import org.bpfmaps.MapType;
 import org.bpfmaps.simulator.state.CorruptStateException;
 import org.bpfmaps.simulator.state.Journal;
+import org.bpfmaps.simulator.ringbuf.RingMemory;
 import org.bpfmaps.simulator.state.StateDirectory;
 
 /**
@@ -42,6 +43,7 @@ import org.bpfmaps.simulator.state.StateDirectory;
  *   'f' id cpu errno                                       BPF_MAP_FREEZE
  *   'b' id cpu command(UTF) inBatch outBatch keys values count elemFlags errno doneCount
  *   'L' 'W' 'E' 'S' 'O' id cpu ...                         program lookup (LRU only), update, delete, push, pop
+ *   'R' id consumerPos producerPos pendingPos n (index bytes)*n   ring buffer memory (version 3)
  * </pre>
  * A map-in-map's create record ends with its inner-map template (type, key size, value size, max entries,
  * flags), and its update values (single or batch) are journalled as the inner map's id, or {@code -errno} for a
@@ -50,6 +52,37 @@ import org.bpfmaps.simulator.state.StateDirectory;
  * lookups change nothing, get-next-key, peek, info) are not recorded, nor are calls refused by the descriptor's
  * own checks or by fault injection, which never reach the map. Every recorded call carries the errno it returned;
  * replay checks that it returns the same, so a replay that diverges fails loudly instead of loading a wrong state.
+ *
+ * <p><b>Ring buffers.</b> {@code RINGBUF} and {@code USER_RINGBUF} maps are not replayed call by call: their memory
+ * is what user space and programs share, changed by the ring reader, the user ring writer and the program helpers,
+ * each under this object's monitor ({@link RingMemory.Log}). Each change becomes one {@code 'R'} record holding
+ * the three positions after it ({@code consumer_pos}, {@code producer_pos}, {@code pending_pos}) and the data
+ * ranges it wrote (headers with their BUSY and DISCARD bits, payloads); replay stores them as they are, so the next
+ * kernel's ring memory is byte for byte the memory after the last record. What a kill -9 can lose, per side:
+ * <ul>
+ *   <li>Producers (program {@code ringbufOutput}, {@code ringbufReserveSubmit}, {@code ringbufReserveDiscard};
+ *       user ring writer {@code write}, {@code reserve}, submit, discard): each call is one record, written and
+ *       {@code fsync}ed before the call returns. Nothing a producer saw succeed is lost; a call killed before its
+ *       record is complete never happened (its record is a torn tail), one killed after it but before returning
+ *       happened.</li>
+ *   <li>Consumers (the ring reader, {@code userRingbufDrain}): each {@code consumer_pos} move is one record,
+ *       written (which survives a killed process at once) when the record's handler or callback has returned,
+ *       and {@code fsync}ed before the consume, poll or drain call returns (and by any later {@code fsync}ed
+ *       record). A process killed inside a handler, or between its return and that write, leaves the record
+ *       unconsumed, so the next consumer gets it again, as on the kernel (where the store follows the handler);
+ *       no other record is delivered twice. After a power loss the consumer may also lose the progress of the
+ *       call that was running.</li>
+ *   <li>Reservations outstanding when the process dies: a {@code RINGBUF} record is reserved and committed inside
+ *       one program-view call (on the kernel the verifier makes a program release every reservation before it
+ *       exits), so none outlives its call. A {@code USER_RINGBUF} reservation is recorded when {@code reserve}
+ *       returns (BUSY header, {@code producer_pos} past it) and comes back as the kernel keeps it when a producer
+ *       dies holding one: {@code bpf_user_ringbuf_drain} stops at a BUSY sample ({@code -ENODATA} inside
+ *       {@code __bpf_user_ringbuf_peek}), the ring's pages live as long as the map, and nothing clears the bit, so
+ *       every later drain stops there. Its payload bytes are those the ring held at {@code reserve} (what the
+ *       writer wrote into the buffer since is recorded only by submit or discard).</li>
+ * </ul>
+ * Changes made after the kernel is closed (by a reader or writer still open) are not recorded. Wake-up counts and
+ * the drain's busy flag are not ring memory and are not kept.
  *
  * <p>Descriptors are not recorded: the loading process has none of the writer's descriptors, so after the replay
  * every map that no pin holds is dropped, as when a process exits and its descriptors close. Map ids are never
@@ -64,14 +97,19 @@ import org.bpfmaps.simulator.state.StateDirectory;
  * {@link Journal#rewrite(Path, List)}) with only what recreates the maps that still exist: {@code HASH},
  * {@code PERCPU_HASH}, {@code ARRAY} and {@code PERCPU_ARRAY} maps as a snapshot (their create record, then batch
  * updates that rebuild every bucket chain in order, or every non-zero array element, then freeze and pins);
+ * ring buffers as a snapshot of their memory (their create record, one {@code 'R'} record with the positions and
+ * one per 1 MiB of data that is not all zeros, then freeze and pins);
  * every other type (whose internal state cannot be rebuilt from its elements: LRU lists, bloom bits, queue ring
  * positions) with its whole history of records. Loading compacts when the records of maps that are gone are at
  * least half the journal or 1 MiB, or when the journal has grown by more than 1 MiB past twice its size after the
- * last compaction.
+ * last compaction, or when the journal was written by an older version (version 2), whose header it upgrades.
  */
 final class Persistence extends MapCalls {
 
-    static final int VERSION = 2;
+    /** The journal version written; version 2 (no ring records) is read too, and rewritten as 3 when loaded. */
+    static final int VERSION = 3;
+    /** The oldest journal version read. */
+    static final int OLDEST_VERSION = 2;
 
     static final byte HEADER = 'H';
     static final byte CREATE = 'C';
@@ -89,8 +127,11 @@ final class Persistence extends MapCalls {
     static final byte PROG_DELETE = 'E';
     static final byte PROG_PUSH = 'S';
     static final byte PROG_POP = 'O';
+    static final byte RING = 'R';
 
     private static final long COMPACT_AT_BYTES = 1 << 20;
+    /** Data bytes per {@code 'R'} record of a ring snapshot. */
+    private static final int RING_SNAPSHOT_CHUNK = 1 << 20;
 
     /** The header of a journal. */
     record Header(int version, int cpus, String root, int lastId, long compactedBytes) {
@@ -130,9 +171,9 @@ final class Persistence extends MapCalls {
                     throw new CorruptStateException(file, c.offsets().get(0), "the first record is not a header");
                 }
                 int version = in.readInt();
-                if (version != VERSION) {
+                if (version < OLDEST_VERSION || version > VERSION) {
                     throw new CorruptStateException(file, c.offsets().get(0), "journal version " + version
-                            + " is not the supported version " + VERSION);
+                            + " is not one of the supported versions " + OLDEST_VERSION + " to " + VERSION);
                 }
                 h = new Header(version, in.readInt(), in.readUTF(), in.readInt(), in.readLong());
             } catch (IOException e) {
@@ -154,6 +195,8 @@ final class Persistence extends MapCalls {
     // Guarded by this.
     private Journal journal;
     private IOException broken;
+    /** Whether records were written without {@code fsync} since the last one (ring consumer steps). */
+    private boolean unsynced;
 
     Persistence(SimulatedKernel kernel, StateDirectory directory, boolean sync) {
         this.kernel = kernel;
@@ -208,7 +251,8 @@ final class Persistence extends MapCalls {
             }
         }
         boolean grown = p.contents.goodLength() > 2 * p.header.compactedBytes() + COMPACT_AT_BYTES;
-        if ((dead > 0 && (2 * dead >= total || dead >= COMPACT_AT_BYTES)) || grown) {
+        boolean old = p.header.version() < VERSION; // rewritten with this version's header before records of it
+        if ((dead > 0 && (2 * dead >= total || dead >= COMPACT_AT_BYTES)) || grown || old) {
             rewrite(records, live);
         } else {
             journal = Journal.openForAppend(file, p.contents.goodLength(), sync);
@@ -266,6 +310,10 @@ final class Persistence extends MapCalls {
         if (o == null) {
             throw new ReplayException("record (type '" + (char) op + "') names map id " + id
                     + ", which no earlier record creates");
+        }
+        if (op == RING) {
+            replayRing(o, in);
+            return;
         }
         if (op == PIN || op == UNPIN) {
             String path = in.readUTF();
@@ -377,6 +425,141 @@ final class Persistence extends MapCalls {
         }
     }
 
+    /** Sets a ring's memory as an {@code 'R'} record says (positions, then each data range). */
+    private static void replayRing(MapObject o, DataInputStream in) throws IOException, ReplayException {
+        if (!(o instanceof DelegatedMapObject d) || d.ringBuffer() == null) {
+            throw new ReplayException("ring record on map id " + o.id + ", a " + o.type);
+        }
+        RingMemory m = d.ringBuffer().memory();
+        long cons = in.readLong();
+        long prod = in.readLong();
+        long pend = in.readLong();
+        int n = in.readInt();
+        if (n < 0) {
+            throw new ReplayException("ring record on map id " + o.id + " has " + n + " ranges");
+        }
+        m.restore(cons, prod, pend, 0, null);
+        for (int k = 0; k < n; k++) {
+            int index = in.readInt();
+            byte[] bytes = readBytes(in);
+            if (bytes == null) {
+                throw new ReplayException("ring record on map id " + o.id + " has a range without bytes");
+            }
+            try {
+                m.restore(cons, prod, pend, index, bytes);
+            } catch (IllegalArgumentException e) {
+                throw new ReplayException("ring record on map id " + o.id + ": " + e.getMessage());
+            }
+        }
+    }
+
+    // ---- ring buffers -------------------------------------------------------------------------------------
+
+    /** Gives a ring buffer map's memory a log that records its changes in this journal; other maps need none. */
+    void attach(MapObject o) {
+        if (o instanceof DelegatedMapObject d && d.ringBuffer() != null) {
+            RingMemory m = d.ringBuffer().memory();
+            m.log(new RingLog(o.id, m));
+        }
+    }
+
+    /**
+     * The log of one ring's memory: each change runs under this object's monitor (so the journal's order is the
+     * order of the ring's changes, producers' and consumers' alike) and becomes one {@code 'R'} record with the
+     * positions after it and the data bytes it wrote.
+     */
+    private final class RingLog implements RingMemory.Log {
+        private final int id;
+        private final RingMemory memory;
+
+        RingLog(int id, RingMemory memory) {
+            this.id = id;
+            this.memory = memory;
+        }
+
+        @Override
+        public <T> T change(boolean durable, java.util.function.Supplier<T> op) {
+            synchronized (Persistence.this) {
+                if (journal == null && broken == null) {
+                    return op.get(); // the kernel was closed: its state directory is released, its state final
+                }
+                checkUsable();
+                try {
+                    return op.get();
+                } finally {
+                    RingMemory.Changes c = memory.takeChanges();
+                    if (c != null) {
+                        appendRing(ringRecord(id, c, memory), durable);
+                    } else if (durable && unsynced) {
+                        forceJournal();
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void sync() {
+            synchronized (Persistence.this) {
+                if (unsynced && journal != null) {
+                    forceJournal();
+                }
+            }
+        }
+    }
+
+    /** An {@code 'R'} record: the positions, then each changed data range. */
+    private static byte[] ringRecord(int id, RingMemory.Changes c, RingMemory m) {
+        Out o = new Out(RING, id).l(c.consumerPos()).l(c.producerPos()).l(c.pendingPos()).i(c.rangeCount());
+        int[] r = c.ranges();
+        for (int k = 0; k < r.length; k += 2) {
+            o.i(r[k]).b(m.dataBytes(r[k], r[k + 1]));
+        }
+        return o.bytes();
+    }
+
+    private void appendRing(byte[] record, boolean durable) {
+        checkUsable();
+        try {
+            journal.append(record, durable);
+        } catch (UncheckedIOException e) {
+            broken = e.getCause();
+            throw e;
+        }
+        unsynced = !durable;
+    }
+
+    private void forceJournal() {
+        try {
+            journal.force();
+        } catch (UncheckedIOException e) {
+            broken = e.getCause();
+            throw e;
+        }
+        unsynced = false;
+    }
+
+    /** Records that rebuild a ring's memory: its positions and every data chunk that is not all zeros. */
+    private static void ringSnapshot(MapObject o, RingMemory m, List<byte[]> out) {
+        long cons = m.consumerPos();
+        long prod = m.producerPos();
+        long pend = m.pendingPos();
+        out.add(new Out(RING, o.id).l(cons).l(prod).l(pend).i(0).bytes());
+        int chunk = Math.min(m.size(), RING_SNAPSHOT_CHUNK);
+        for (int index = 0; index < m.size(); index += chunk) {
+            byte[] bytes = m.dataBytes(index, chunk);
+            boolean zero = true;
+            for (byte b : bytes) {
+                if (b != 0) {
+                    zero = false;
+                    break;
+                }
+            }
+            if (!zero) {
+                out.add(new Out(RING, o.id).l(cons).l(prod).l(pend).i(1).i(index).b(bytes).bytes());
+            }
+        }
+    }
+
     // ---- kernel calls -------------------------------------------------------------------------------------
 
     synchronized void logCreate(MapSpec spec, int id, int seed, InnerMaps meta) {
@@ -456,6 +639,7 @@ final class Persistence extends MapCalls {
     /** Whether compaction writes {@code o} as a snapshot rather than its history. */
     private static boolean snapshots(MapObject o) {
         return o instanceof ArrayOfMaps || o instanceof HashOfMaps
+                || (o instanceof DelegatedMapObject d && d.ringBuffer() != null)
                 || (o.getClass() == HashTable.class && (o.type == MapType.HASH || o.type == MapType.PERCPU_HASH))
                 || (o.getClass() == ArrayTable.class && (o.type == MapType.ARRAY || o.type == MapType.PERCPU_ARRAY));
     }
@@ -464,7 +648,9 @@ final class Persistence extends MapCalls {
     private void snapshot(MapObject o, List<byte[]> out) {
         List<byte[]> keys = new ArrayList<>();
         List<byte[]> values = new ArrayList<>();
-        if (o instanceof ArrayOfMaps a) {
+        if (o instanceof DelegatedMapObject d && d.ringBuffer() != null) {
+            ringSnapshot(o, d.ringBuffer().memory(), out);
+        } else if (o instanceof ArrayOfMaps a) {
             // a slot is journalled as an update by inner map id (what a replay resolves values as)
             a.forEachSlot((key, innerId) -> {
                 keys.add(key);
@@ -505,6 +691,9 @@ final class Persistence extends MapCalls {
     synchronized void close() {
         try {
             if (journal != null) {
+                if (unsynced && broken == null) {
+                    forceJournal();
+                }
                 journal.close();
                 journal = null;
             }
@@ -711,6 +900,7 @@ final class Persistence extends MapCalls {
             broken = e.getCause();
             throw e;
         }
+        unsynced = false; // the fsync covers the ring records written before it
     }
 
     /** The map id a record is about, 0 for the header and directories. */

@@ -85,10 +85,13 @@ import org.bpfmaps.simulator.state.StateDirectory;
  * {@link Builder#stateDirectory(Path)}, it keeps its pinned maps in that directory, so that a later kernel (in this
  * or another process) opened on the same directory finds them with their exact contents and internal state: it
  * records every call that changes a map in a checksummed journal (one {@code fsync}ed record per call) and
- * replays the journal when opened. Maps that no pin holds when the kernel is closed (or its process ends) are gone
- * in the next kernel, as when a process exits and its descriptors close. The directory is locked for the
- * kernel's whole life (between processes too): a second kernel on the same directory waits until the first is
- * closed. See {@link org.bpfmaps.simulator.state} for the files, their checks and what survives a crash.
+ * replays the journal when opened. Ring buffers keep their exact memory (records with their headers, consumer and
+ * producer positions): a reader or program view in the next kernel gets exactly the records left unconsumed, and
+ * nothing a producer saw succeed is lost, even when its process is killed. Maps that no pin holds when the kernel
+ * is closed (or its process ends) are gone in the next kernel, as when a process exits and its descriptors close.
+ * The directory is locked for the kernel's whole life (between processes too): a second kernel on the same
+ * directory waits until the first is closed. See {@link org.bpfmaps.simulator.state} for the files, their checks
+ * and what survives a crash (for ring buffers too).
  *
  * <p><b>Fault injection.</b> {@link #faults()} makes chosen calls fail with a chosen errno before they run; see
  * {@link FaultInjector}.
@@ -362,9 +365,13 @@ public final class SimulatedKernel implements MapBackend {
             return spec.type() == MapType.ARRAY_OF_MAPS ? new ArrayOfMaps(this, spec, id, meta)
                     : new HashOfMaps(this, spec, id, seed, meta);
         }
-        return DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
+        MapObject object = DelegatedMapObject.handles(spec.type()) ? new DelegatedMapObject(this, spec, id, seed)
                 : spec.type().isHashTable() ? new HashTable(this, spec, id, seed)
                 : new ArrayTable(this, spec, id);
+        if (persistence != null) {
+            persistence.attach(object); // ring buffers record their memory's changes
+        }
+        return object;
     }
 
     @Override

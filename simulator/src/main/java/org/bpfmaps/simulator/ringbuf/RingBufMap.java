@@ -19,7 +19,9 @@ import org.bpfmaps.MapType;
  * package-private), plus {@code programPush/Pop/Peek}, as the other per-type adapters ({@code LpmTrieMap},
  * {@code QueueStackMap}, {@code BloomFilterMap}) have it; each method is called after the descriptor's generic
  * checks (command flags, permissions, frozen state, {@code BPF_F_LOCK}) and returns 0 or a positive errno. The ring
- * helpers return what the kernel helper returns (see each method). Not final, so the simulator package can attach its
+ * helpers return what the kernel helper returns (see each method); each helper call that changes the ring is one
+ * {@link RingMemory#change(boolean, java.util.function.Supplier) recorded change} (made durable before it returns) in
+ * a kernel with a state directory. Not final, so the simulator package can attach its
  * own interface with an empty subclass.
  */
 public class RingBufMap {
@@ -217,7 +219,7 @@ public class RingBufMap {
         if (ring == null) {
             return EINVAL;
         }
-        return -ring.output(data, flags);
+        return ring.memory().change(true, () -> -ring.output(data, flags));
     }
 
     /**
@@ -230,13 +232,15 @@ public class RingBufMap {
         if (ring == null) {
             return EINVAL;
         }
-        long pos = ring.reserve(data.length);
-        if (pos < 0) {
-            return EAGAIN;
-        }
-        ring.write(pos, 0, data, 0, data.length);
-        ring.submit(pos, flags);
-        return 0;
+        return ring.memory().change(true, () -> {
+            long pos = ring.reserve(data.length);
+            if (pos < 0) {
+                return EAGAIN;
+            }
+            ring.write(pos, 0, data, 0, data.length);
+            ring.submit(pos, flags);
+            return 0;
+        });
     }
 
     /**
@@ -247,12 +251,14 @@ public class RingBufMap {
         if (ring == null || size < 0) {
             return EINVAL;
         }
-        long pos = ring.reserve(size);
-        if (pos < 0) {
-            return EAGAIN;
-        }
-        ring.discard(pos, flags);
-        return 0;
+        return ring.memory().change(true, () -> {
+            long pos = ring.reserve(size);
+            if (pos < 0) {
+                return EAGAIN;
+            }
+            ring.discard(pos, flags);
+            return 0;
+        });
     }
 
     /** {@code bpf_ringbuf_query(map, flag)} on a RINGBUF (the verifier refuses it on a USER_RINGBUF). */

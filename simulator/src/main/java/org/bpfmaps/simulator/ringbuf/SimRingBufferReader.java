@@ -39,6 +39,11 @@ import org.bpfmaps.RingBufferReader;
  * therefore found only by the next pass. A wake-up is sticky: with no poll waiting, the next poll returns at once
  * (after handling what is available).
  *
+ * <p><b>State directory.</b> In a kernel with one, each {@code consumer_pos} store is recorded as it happens (after
+ * the handler returned), and what a consume or poll call recorded is {@code fsync}ed before the call returns. As on
+ * the kernel, where the store follows the handler, a process killed inside a handler, or after it but before the
+ * store was written, gets that record again in the next process; no other record is delivered twice.
+ *
  * <p><b>Threads.</b> One thread consumes at a time; a concurrent or re-entrant consume/poll gets
  * {@link IllegalStateException}. {@link #wakeup()}, {@link #available} and {@link #close()} may be called from any
  * thread. After close, consume/poll/available fail with {@link MapClosedException}.
@@ -218,17 +223,41 @@ public final class SimRingBufferReader implements RingBufferReader {
         }
     }
 
-    /** One pass over every ring, starting with {@link #nextRing}; at most {@code max} records. */
+    /**
+     * One pass over every ring, starting with {@link #nextRing}; at most {@code max} records. The consumer
+     * positions it recorded (with a state directory) are {@code fsync}ed before it returns or throws.
+     */
     private int drain(RecordHandler handler, int max) {
         int n = rings.length;
         int first = nextRing;
         nextRing = first + 1 == n ? 0 : first + 1;
         int handled = 0;
-        for (int k = 0; k < n && handled < max && !closed.get(); k++) {
-            int i = first + k;
-            handled += drain(rings[i < n ? i : i - n], handler, max - handled);
+        try {
+            for (int k = 0; k < n && handled < max && !closed.get(); k++) {
+                int i = first + k;
+                handled += drain(rings[i < n ? i : i - n], handler, max - handled);
+            }
+        } finally {
+            for (Ring r : rings) {
+                r.memory.sync();
+            }
         }
         return handled;
+    }
+
+    /**
+     * {@code smp_store_release(&consumer_pos, next)}, recorded (written, not yet {@code fsync}ed) with a state
+     * directory: a process killed from here on does not get this record again.
+     */
+    private static void advance(RingMemory m, long next) {
+        if (!m.hasLog()) {
+            m.consumerPos(next); // no lambda on the in-memory hot path
+            return;
+        }
+        m.change(false, () -> {
+            m.consumerPos(next);
+            return null;
+        });
     }
 
     /** Hands the records of one ring to {@code handler} in order, at most {@code max}. */
@@ -255,7 +284,7 @@ public final class SimRingBufferReader implements RingBufferReader {
                     handler.onRecord(ring.map, view(ring, consumerPos + RingLayout.HEADER_SIZE, (int) payload));
                     handled++;
                 }
-                m.consumerPos(next);
+                advance(m, next);
                 consumerPos = next;
             }
         }

@@ -25,6 +25,10 @@ import org.bpfmaps.Errno;
  * (discarded ones included) are visited per call. The return is the number of samples handed to the callback, or the
  * negative errno of a bad sample (samples before it stay consumed). Afterwards the ring's waiters are woken with
  * {@code BPF_RB_FORCE_WAKEUP}, or when samples were visited and {@code BPF_RB_NO_WAKEUP} was not given.
+ *
+ * <p>With a state directory ({@link RingMemory.Log}), each {@code consumer_pos} move of a drain is recorded as it
+ * happens (after the sample's callback returned) and {@code fsync}ed before the drain returns; the user-side calls
+ * here record nothing themselves (the {@link SimUserRingBufferWriter} does), except the two raw stores.
  */
 public final class SimUserRingBuffer {
 
@@ -116,13 +120,19 @@ public final class SimUserRingBuffer {
      * {@code producer_pos} (release). For tests of the kernel's validation.
      */
     public void storeProducerPos(long pos) {
-        memory.producerPos(pos);
+        memory.change(true, () -> {
+            memory.producerPos(pos);
+            return null;
+        });
     }
 
     /** What user space can write through its mapping: a raw header at {@code position} (release of {@code len}). */
     public void storeHeader(long position, int len, int pgOff) {
-        memory.header(position, 0, pgOff);
-        memory.lenRelease(position, len);
+        memory.change(true, () -> {
+            memory.header(position, 0, pgOff);
+            memory.lenRelease(position, len);
+            return null;
+        });
     }
 
     // ---- kernel consumer ------------------------------------------------------------------------------
@@ -146,7 +156,7 @@ public final class SimUserRingBuffer {
         long[] found = new long[2];
         try {
             for (; samples < RingLayout.MAX_USER_RINGBUF_SAMPLES && ret == 0; samples++) {
-                int err = peek(found);
+                int err = memory.change(false, () -> peek(found)); // a discarded sample moves consumer_pos
                 if (err == -ENODATA) {
                     break;
                 } else if (err == -Errno.EAGAIN.number()) {
@@ -167,6 +177,7 @@ public final class SimUserRingBuffer {
             ret = samples - discarded;
             return ret;
         } finally {
+            memory.sync();
             busy.set(0);
             if ((flags & RingLayout.RB_FORCE_WAKEUP) != 0) {
                 memory.notifyWaiters();
@@ -213,8 +224,15 @@ public final class SimUserRingBuffer {
 
     /** {@code __bpf_user_ringbuf_sample_release}. */
     private void release(long size) {
-        long cons = memory.consumerPos();
-        memory.consumerPos(cons + RingLayout.recordLength(size));
+        if (!memory.hasLog()) {
+            memory.consumerPos(memory.consumerPos() + RingLayout.recordLength(size));
+            return;
+        }
+        memory.change(false, () -> {
+            long cons = memory.consumerPos();
+            memory.consumerPos(cons + RingLayout.recordLength(size));
+            return null;
+        });
     }
 
     @Override

@@ -29,6 +29,12 @@ import org.bpfmaps.UserRingBufferWriter;
  * {@code EINVAL}. A ring without room now is {@code ENOSPC} ({@link BpfException} with command
  * {@link BpfCommand#RINGBUF_USER}, as {@code BpfException.of} maps it).
  *
+ * <p><b>State directory.</b> In a kernel with one, each call that changes the ring (reserve, submit, discard,
+ * write, and close's discards) is recorded and {@code fsync}ed before it returns, with the bytes it wrote (a submit
+ * records the payload the caller wrote through the buffer). A reservation recorded but never submitted (the process
+ * was killed) comes back in the next kernel as the kernel keeps it: a BUSY record that every drain stops at, for
+ * good; its payload bytes are those the ring held when it was reserved.
+ *
  * <p><b>Threads.</b> One thread produces at a time (concurrent calls get {@link IllegalStateException}). Closing
  * discards the reservations still outstanding, so the kernel is never left waiting behind a BUSY record of a writer
  * that is gone.
@@ -100,7 +106,7 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
         long total = checkSize(size);
         enter();
         try {
-            long position = ring.reserve(size);
+            long position = memory.change(true, () -> ring.reserve(size));
             if (position < 0) {
                 throw BpfException.of(BpfCommand.RINGBUF_USER, Errno.ENOSPC.number(), subject, "no room for a "
                         + size + "-byte record (" + total + " bytes with header and padding, " + ring.free()
@@ -126,13 +132,15 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
         checkSize(record.length);
         enter();
         try {
-            long position = ring.reserve(record.length);
-            if (position < 0) {
-                return false;
-            }
-            ring.write(position, 0, record, 0, record.length);
-            ring.submit(position);
-            return true;
+            return memory.change(true, () -> {
+                long position = ring.reserve(record.length);
+                if (position < 0) {
+                    return false;
+                }
+                ring.write(position, 0, record, 0, record.length);
+                ring.submit(position);
+                return true;
+            });
         } finally {
             exit();
         }
@@ -204,7 +212,10 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
                     done = true;
                     outstanding.remove(this);
                 }
-                commit(discard);
+                memory.change(true, () -> {
+                    commit(discard);
+                    return null;
+                });
             } finally {
                 exit();
             }
@@ -214,6 +225,8 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
         void commit(boolean discard) {
             if (copyOnCommit) {
                 memory.put(position + RingLayout.HEADER_SIZE, buffer.duplicate().clear(), size);
+            } else {
+                memory.touched(position + RingLayout.HEADER_SIZE, size); // written through the slice
             }
             if (discard) {
                 ring.discard(position);
@@ -238,10 +251,13 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
                 action.run();
             }
             synchronized (this) {
-                for (SimReservation r : outstanding) {
-                    r.done = true;
-                    r.commit(true);
-                }
+                memory.change(true, () -> {
+                    for (SimReservation r : outstanding) {
+                        r.done = true;
+                        r.commit(true);
+                    }
+                    return null;
+                });
                 outstanding.clear();
             }
         }

@@ -184,16 +184,37 @@ public final class Journal implements AutoCloseable {
 
     /** Appends one record with one write, then {@code fsync}s it unless opened without sync. */
     public void append(byte[] payload) {
+        append(payload, true);
+    }
+
+    /**
+     * Appends one record with one write, then, when {@code force} is true and the journal was opened with sync,
+     * {@code fsync}s it (and every record written before it). Without the {@code fsync} the record survives a
+     * killed process (it is in the page cache once the write returns) but not a power loss until {@link #force()}.
+     */
+    public void append(byte[] payload, boolean force) {
         ByteBuffer frame = frame(payload);
         try {
             writeFully(channel, frame, end);
-            if (sync) {
+            if (force && sync) {
                 channel.force(false);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to simulator state file " + file, e);
         }
         end += payload.length + OVERHEAD;
+    }
+
+    /** {@code fsync}s the records written so far (nothing when opened without sync). */
+    public void force() {
+        if (!sync) {
+            return;
+        }
+        try {
+            channel.force(false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot sync simulator state file " + file, e);
+        }
     }
 
     /** The file's length after the last record written. */

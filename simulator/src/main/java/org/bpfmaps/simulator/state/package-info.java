@@ -16,7 +16,10 @@
  * move their lists), each with the CPU it ran on and the errno it returned. Loading replays the journal: the
  * simulator is deterministic given its seeds, so this rebuilds contents and the internal state that decides what
  * later calls do (hash seeds and bucket order, ids, frozen, flags, LRU lists, bloom filter bits, queue and stack
- * order). Replay checks each call's errno against the recorded one and refuses a journal that does not replay.
+ * order). Ring buffers ({@code RINGBUF}, {@code USER_RINGBUF}) are stored as their memory instead: each producer or
+ * consumer step records the positions and the bytes it wrote, so a pinned ring comes back byte for byte, with its
+ * unconsumed records, its consumer and producer positions and its BUSY and DISCARD bits. Replay checks each call's
+ * errno against the recorded one and refuses a journal that does not replay.
  * Descriptors are not stored: a map that no pin holds when its kernel closes (or its process ends) is gone in the
  * next kernel. Compaction rewrites the journal to what recreates the maps that exist (snapshots for hash and
  * array maps, whole histories for other types); see the {@code Persistence} class in the simulator package for the
@@ -24,7 +27,8 @@
  *
  * <h2>Crash safety</h2>
  * A call is applied in memory, then its record is appended with one write and {@code fsync}ed before the call
- * returns ({@code stateSync(false)} / {@code state.sync=false} skips the {@code fsync}, which still survives a killed
+ * returns (ring consumers write one record per record consumed and {@code fsync} once per consume, poll or drain
+ * call; a killed consumer gets again at most the record whose handler was running, as on the kernel) ({@code stateSync(false)} / {@code state.sync=false} skips the {@code fsync}, which still survives a killed
  * process but not a power loss). Records are length-prefixed and carry CRC32C checksums of their length and of
  * their payload ({@link org.bpfmaps.simulator.state.Journal}). A process killed while writing leaves at most one
  * incomplete record at the end: loading ignores it and cuts it off, so the call it belonged to never happened. Any
@@ -34,6 +38,18 @@
  * journal and {@code fsync}s the directory, so a crash leaves either the old journal or the new one. The tests kill
  * a writer process with {@code SIGKILL} at random moments, over and over, and check after each kill that the state
  * loads and holds a prefix of the writer's updates.
+ *
+ * <h2>Ring buffers</h2>
+ * Producers (program {@code ringbufOutput}, {@code ringbufReserveSubmit}, {@code ringbufReserveDiscard}; the user
+ * ring writer's {@code write}, {@code reserve}, submit and discard) record each call and {@code fsync} it before it
+ * returns: nothing a producer saw succeed is lost, and a call killed before its record was complete never
+ * happened. Consumers (the ring reader, {@code userRingbufDrain}) record each {@code consumer_pos} move after the
+ * record's handler returned (one write, which survives a killed process) and {@code fsync} before the call returns:
+ * a consumer killed inside a handler, or just after it, leaves that record for the next consumer, as on the kernel,
+ * where the store follows the handler; nothing else is delivered twice. A {@code RINGBUF} reservation never
+ * outlives the program-view call that makes it (the verifier makes programs release theirs). A {@code USER_RINGBUF}
+ * reservation that its process never submitted (killed) stays BUSY in the next kernel, as the kernel keeps it:
+ * every drain stops there, and nothing clears it; recreate the map to recover.
  *
  * <h2>Processes</h2>
  * A kernel holds the directory's lock from {@code build()} to {@code close()}: an exclusive
@@ -52,8 +68,8 @@
  * records, never host paths, so no pin can reach outside the virtual bpffs or the state directory.
  *
  * <h2>Not persisted</h2>
- * Open descriptors and their access modes; the contents of {@code RINGBUF} and {@code USER_RINGBUF} maps (a pinned
- * ring buffer comes back empty); fault-injection rules; calls refused before they reach a map (descriptor
+ * Open descriptors and their access modes; ring buffer wake-up counts and the ring changes made after a kernel is
+ * closed; fault-injection rules; calls refused before they reach a map (descriptor
  * permissions, injected faults), which change nothing. A state directory fixes the CPU count and bpffs root of the
  * kernels that use it.
  *

@@ -42,6 +42,11 @@ class CrossProcessTest {
     @BeforeAll
     static void privateClassPath() throws IOException, InterruptedException {
         jars = Files.createTempDirectory("bpfmaps-state-xproc-cp");
+        classPath = copyClassPath(jars);
+    }
+
+    /** This JVM's class path with each jar copied into {@code jars} (see {@link #privateClassPath()}). */
+    static String copyClassPath(Path jars) throws IOException, InterruptedException {
         List<String> entries = new ArrayList<>();
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
@@ -65,7 +70,7 @@ class CrossProcessTest {
             }
             entries.add(copy.toString());
         }
-        classPath = String.join(java.io.File.pathSeparator, entries);
+        return String.join(java.io.File.pathSeparator, entries);
     }
 
     @AfterAll

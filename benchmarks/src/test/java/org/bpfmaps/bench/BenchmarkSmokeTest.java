@@ -48,6 +48,24 @@ class BenchmarkSmokeTest {
     }
 
     @Test
+    void concurrentReadBenchmarkRuns() throws Exception {
+        Options opts = new OptionsBuilder()
+                .include(ConcurrentReadBenchmark.class.getSimpleName())
+                .param("type", "HASH")
+                .forks(0)
+                .warmupIterations(0)
+                .measurementIterations(1)
+                .measurementTime(TimeValue.milliseconds(50))
+                .shouldFailOnError(true)
+                .build();
+        Collection<RunResult> results = new Runner(opts).run();
+        assertEquals(2, results.size());
+        for (RunResult r : results) {
+            assertTrue(r.getPrimaryResult().getScore() > 0, r.getParams().toString());
+        }
+    }
+
+    @Test
     void simulatorProgramViewAndRingBufferBenchmarksRun() throws Exception {
         Collection<RunResult> results = run(
                 "(" + ProgramViewBenchmark.class.getSimpleName() + ".programLookup|"

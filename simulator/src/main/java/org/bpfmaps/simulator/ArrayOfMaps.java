@@ -107,22 +107,7 @@ final class ArrayOfMaps extends MapObject {
 
     @Override
     int nextKey(ByteBuffer key, ByteBuffer nextKey) {
-        long next;
-        if (key == null) {
-            next = 0;
-        } else {
-            long i = Integer.toUnsignedLong(readU32(key, key.position()));
-            long max = Integer.toUnsignedLong(maxEntries);
-            if (i >= max) {
-                next = 0;
-            } else if (i == max - 1) {
-                return ENOENT;
-            } else {
-                next = i + 1;
-            }
-        }
-        writeU32(nextKey, nextKey.position(), (int) next);
-        return 0;
+        return arrayNextKey(key, nextKey);
     }
 
     @Override

@@ -110,21 +110,7 @@ abstract class EmulatedOps implements DelegatedMapObject.Ops {
 
     /** {@code array_map_get_next_key}: NULL or an index past the end gives 0, the last index ENOENT. */
     int arrayNextKey(ByteBuffer key, ByteBuffer nextKey) {
-        long next;
-        if (key == null) {
-            next = 0;
-        } else {
-            long i = index(key);
-            if (i >= maxEntries) {
-                next = 0;
-            } else if (i == maxEntries - 1) {
-                return ENOENT;
-            } else {
-                next = i + 1;
-            }
-        }
-        MapObject.writeU32(nextKey, nextKey.position(), (int) next);
-        return 0;
+        return MapObject.arrayNextKey(key, nextKey, maxEntries);
     }
 
     /** {@code roundup_pow_of_two} of a positive count that is at most 2^31. */

@@ -236,4 +236,31 @@ abstract class MapObject {
             dst.put(p + i, (byte) 0);
         }
     }
+
+    /**
+     * {@code array_map_get_next_key}, which every array-shaped map shares: the first index without a key or after
+     * an index out of range, the next index, {@code ENOENT} after the last.
+     */
+    final int arrayNextKey(ByteBuffer key, ByteBuffer nextKey) {
+        return arrayNextKey(key, nextKey, Integer.toUnsignedLong(maxEntries));
+    }
+
+    /** {@link #arrayNextKey(ByteBuffer, ByteBuffer)} for {@code max} entries. */
+    static int arrayNextKey(ByteBuffer key, ByteBuffer nextKey, long max) {
+        long next;
+        if (key == null) {
+            next = 0;
+        } else {
+            long i = Integer.toUnsignedLong(readU32(key, key.position()));
+            if (i >= max) {
+                next = 0;
+            } else if (i == max - 1) {
+                return ENOENT;
+            } else {
+                next = i + 1;
+            }
+        }
+        writeU32(nextKey, nextKey.position(), (int) next);
+        return 0;
+    }
 }

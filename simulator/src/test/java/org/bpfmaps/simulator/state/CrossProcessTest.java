@@ -30,52 +30,16 @@ class CrossProcessTest {
 
     private Path base;
     private Path dir;
-    private final List<Process> children = new ArrayList<>();
+    private static ChildJvms jvms;
 
-    private static Path jars;
-    private static String classPath;
-
-    /**
-     * The children's class path: this JVM's, with each jar copied once into a private directory, so that another
-     * build installing a new jar meanwhile (rewriting it in place) cannot break a child starting at that moment.
-     */
     @BeforeAll
-    static void privateClassPath() throws IOException, InterruptedException {
-        jars = Files.createTempDirectory("bpfmaps-state-xproc-cp");
-        classPath = copyClassPath(jars);
-    }
-
-    /** This JVM's class path with each jar copied into {@code jars} (see {@link #privateClassPath()}). */
-    static String copyClassPath(Path jars) throws IOException, InterruptedException {
-        List<String> entries = new ArrayList<>();
-        int n = 0;
-        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
-            Path p = Path.of(entry);
-            if (!entry.endsWith(".jar") || !Files.isRegularFile(p)) {
-                entries.add(entry);
-                continue;
-            }
-            Path copy = jars.resolve((n++) + "-" + p.getFileName());
-            for (int attempt = 0; ; attempt++) {
-                Files.copy(p, copy, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-                try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(copy.toFile())) {
-                    z.size();
-                    break;
-                } catch (IOException e) {
-                    if (attempt == 5) {
-                        throw e;
-                    }
-                    Thread.sleep(500); // being rewritten: try again
-                }
-            }
-            entries.add(copy.toString());
-        }
-        return String.join(java.io.File.pathSeparator, entries);
+    static void startJvms() throws IOException, InterruptedException {
+        jvms = new ChildJvms("bpfmaps-state-xproc-cp");
     }
 
     @AfterAll
-    static void removeJars() throws IOException {
-        PersistenceTest.deleteTree(jars);
+    static void removeJvms() throws IOException, InterruptedException {
+        jvms.close();
     }
 
     @BeforeEach
@@ -86,21 +50,12 @@ class CrossProcessTest {
 
     @AfterEach
     void cleanUp() throws IOException, InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+        jvms.killAll();
         PersistenceTest.deleteTree(base);
     }
 
     private Process child(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
-                "-cp", classPath, StateChild.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        children.add(p);
-        return p;
+        return jvms.start(StateChild.class, args);
     }
 
     private static List<String> finish(Process p) throws InterruptedException, IOException {
@@ -212,7 +167,7 @@ class CrossProcessTest {
             }
             p.destroyForcibly();
             assertTrue(p.waitFor(10, TimeUnit.SECONDS));
-            children.remove(p);
+            jvms.forget(p);
             rounds++;
 
             Path journal = dir.resolve(StateDirectory.JOURNAL_FILE);

@@ -37,20 +37,16 @@ class RingStateCrossProcessTest {
 
     private Path base;
     private Path dir;
-    private final List<Process> children = new ArrayList<>();
-
-    private static Path jars;
-    private static String classPath;
+    private static ChildJvms jvms;
 
     @BeforeAll
-    static void privateClassPath() throws IOException, InterruptedException {
-        jars = Files.createTempDirectory("bpfmaps-ringstate-xproc-cp");
-        classPath = CrossProcessTest.copyClassPath(jars);
+    static void startJvms() throws IOException, InterruptedException {
+        jvms = new ChildJvms("bpfmaps-ringstate-xproc-cp");
     }
 
     @AfterAll
-    static void removeJars() throws IOException {
-        PersistenceTest.deleteTree(jars);
+    static void removeJvms() throws IOException, InterruptedException {
+        jvms.close();
     }
 
     @BeforeEach
@@ -61,21 +57,12 @@ class RingStateCrossProcessTest {
 
     @AfterEach
     void cleanUp() throws IOException, InterruptedException {
-        for (Process p : children) {
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-        }
+        jvms.killAll();
         PersistenceTest.deleteTree(base);
     }
 
     private Process child(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
-                "-cp", classPath, RingStateChild.class.getName()));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        children.add(p);
-        return p;
+        return jvms.start(RingStateChild.class, args);
     }
 
     /**
@@ -105,7 +92,7 @@ class RingStateCrossProcessTest {
         p.toHandle().destroyForcibly(); // SIGKILL; unlike Process.destroyForcibly it leaves the pipe open to read
         lines.addAll(out.lines().toList()); // to EOF: everything it wrote before it died
         assertTrue(p.waitFor(10, TimeUnit.SECONDS), "killed child did not end");
-        children.remove(p);
+        jvms.forget(p);
         for (String line : lines) {
             assertTrue(!line.startsWith("BAD") && (line.matches("[RUCD] \\d+") || line.equals("FULL")
                     || line.equals("DONE")), "child " + List.of(args) + " printed " + line);

@@ -12,6 +12,13 @@ import org.bpfmaps.MapType;
  * <p>Exists to store elements in fixed-size chunks allocated on first write, so that a large, sparsely used array
  * costs little; an unallocated chunk reads as zeroes. Each element is stored in the user-space layout
  * ({@code round_up(value_size, 8)} bytes, per-CPU: that many per possible CPU, padding as user space wrote it).
+ *
+ * <p><b>Readers do not queue.</b> Writers hold the table's monitor and, while they change element bytes, the write
+ * lock of a {@link java.util.concurrent.locks.StampedLock}. A system-call lookup copies the element under an
+ * optimistic read stamp and keeps the copy only if no write happened meanwhile (else it copies again under the
+ * monitor), so concurrent readers never wait for one another and every value read is one whole write. (The
+ * kernel copies array values with no lock at all, so a kernel reader racing a writer can see a mix of two writes;
+ * the simulator promises whole values.)
  */
 final class ArrayTable extends MapObject {
 
@@ -25,6 +32,8 @@ final class ArrayTable extends MapObject {
     private final int elemBytes;
     private final int perChunk;
     private final byte[][] chunks;
+    /** Held for writing while element bytes change (inside the monitor); lookups read optimistically. */
+    private final java.util.concurrent.locks.StampedLock bytes = new java.util.concurrent.locks.StampedLock();
 
     ArrayTable(SimulatedKernel kernel, MapSpec spec, int id) {
         super(kernel, spec, id);
@@ -94,14 +103,25 @@ final class ArrayTable extends MapObject {
         if (i < 0) {
             return ENOENT;
         }
-        synchronized (this) {
-            byte[] chunk = chunkFor(i, false);
-            if (chunk == null) {
-                zero(value, valueBufferSize);
-            } else {
-                copyOut(chunk, offset(i), value);
+        long stamp = bytes.tryOptimisticRead();
+        if (stamp != 0) {
+            copyElement(i, value);
+            if (bytes.validate(stamp)) {
+                return 0;
             }
+        }
+        synchronized (this) {
+            copyElement(i, value);
             return 0;
+        }
+    }
+
+    private void copyElement(long i, ByteBuffer value) {
+        byte[] chunk = chunkFor(i, false);
+        if (chunk == null) {
+            zero(value, valueBufferSize);
+        } else {
+            copyOut(chunk, offset(i), value);
         }
     }
 
@@ -124,7 +144,12 @@ final class ArrayTable extends MapObject {
             return EINVAL; // BPF_F_LOCK without a spin lock in the value
         }
         synchronized (this) {
-            copyIn(value, chunkFor(i, true), offset(i));
+            long stamp = bytes.writeLock();
+            try {
+                copyIn(value, chunkFor(i, true), offset(i));
+            } finally {
+                bytes.unlockWrite(stamp);
+            }
             return 0;
         }
     }
@@ -195,7 +220,12 @@ final class ArrayTable extends MapObject {
             byte[] chunk = chunkFor(i, true);
             int off = offset(i) + (percpu ? cpu * slot : 0);
             // copy_map_value: a program writes value_size bytes; the slot's padding keeps what it had
-            value.get(value.position(), chunk, off, valueSize);
+            long stamp = bytes.writeLock();
+            try {
+                value.get(value.position(), chunk, off, valueSize);
+            } finally {
+                bytes.unlockWrite(stamp);
+            }
             return 0;
         }
     }

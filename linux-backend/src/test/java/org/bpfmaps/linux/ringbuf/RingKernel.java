@@ -68,4 +68,34 @@ final class RingKernel {
             }).count();
         }
     }
+
+    /** What a test opened, closed in reverse order after it; the first failure is thrown, later ones suppressed. */
+    static final class Closer implements AutoCloseable {
+        private final java.util.List<AutoCloseable> resources = new java.util.ArrayList<>();
+
+        <T extends AutoCloseable> T add(T resource) {
+            resources.add(resource);
+            return resource;
+        }
+
+        @Override
+        public void close() throws Exception {
+            Exception first = null;
+            for (int i = resources.size() - 1; i >= 0; i--) {
+                try {
+                    resources.get(i).close();
+                } catch (Exception e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            resources.clear();
+            if (first != null) {
+                throw first;
+            }
+        }
+    }
 }

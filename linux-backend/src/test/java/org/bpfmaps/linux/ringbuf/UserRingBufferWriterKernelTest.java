@@ -53,37 +53,20 @@ class UserRingBufferWriterKernelTest {
     private static final int DISCARD = 1 << 30;
 
     private MapBackend backend;
-    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private final RingKernel.Closer closer = new RingKernel.Closer();
 
     @BeforeEach
     void gate() {
-        backend = RingKernel.backend();
+        backend = closer.add(RingKernel.backend()); // added first, so closed last
     }
 
     @AfterEach
     void closeAll() throws Exception {
-        Exception first = null;
-        for (int i = toClose.size() - 1; i >= 0; i--) {
-            try {
-                toClose.get(i).close();
-            } catch (Exception e) {
-                if (first == null) {
-                    first = e;
-                }
-            }
-        }
-        toClose.clear();
-        if (backend != null) {
-            backend.close();
-        }
-        if (first != null) {
-            throw first;
-        }
+        closer.close();
     }
 
     private <T extends AutoCloseable> T closing(T resource) {
-        toClose.add(resource);
-        return resource;
+        return closer.add(resource);
     }
 
     private BpfMap newRing(int size) {

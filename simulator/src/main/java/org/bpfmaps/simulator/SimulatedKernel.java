@@ -504,7 +504,7 @@ public final class SimulatedKernel implements MapBackend {
                 org.bpfmaps.simulator.ringbuf.SimRingBufferReader.open(rings,
                         m -> readWriteRing(DelegatedMapObject.ringBufferOf(this, m), m, MapType.RINGBUF));
         try {
-            reader.whenClosed(mapShared(rings));
+            reader.whenClosed(unmapWhenUnreachable(reader, mapShared(rings)));
         } catch (RuntimeException e) {
             reader.close();
             throw e;
@@ -521,12 +521,24 @@ public final class SimulatedKernel implements MapBackend {
                 org.bpfmaps.simulator.ringbuf.SimUserRingBufferWriter.open(ring,
                         m -> readWriteRing(DelegatedMapObject.ringBufferOf(this, m), m, MapType.USER_RINGBUF));
         try {
-            writer.whenClosed(mapShared(new BpfMap[] {ring}));
+            writer.whenClosed(unmapWhenUnreachable(writer, mapShared(new BpfMap[] {ring})));
         } catch (RuntimeException e) {
             writer.close();
             throw e;
         }
         return writer;
+    }
+
+    /** Releases the mappings of readers and writers that were dropped without being closed. */
+    private static final java.lang.ref.Cleaner MAPPINGS = java.lang.ref.Cleaner.create();
+
+    /**
+     * {@code unmap}, run once: by {@code close()}, or when {@code owner} becomes unreachable without being closed
+     * (as the linux backend's cleaner unmaps a dropped reader's pages), so a forgotten reader does not keep the
+     * map unfreezable forever.
+     */
+    private static Runnable unmapWhenUnreachable(Object owner, Runnable unmap) {
+        return MAPPINGS.register(owner, unmap)::clean;
     }
 
     /**

@@ -85,7 +85,8 @@ public final class SimRingBufferReader implements RingBufferReader {
     /** Counts wake-ups of any ring, {@link #wakeup()} and {@link #close()}. */
     private final AtomicLong signals = new AtomicLong();
     private volatile Thread sleeper;
-    private final RingMemory.Waiter waiter = this::signal;
+    /** Holds this reader weakly, so that a reader dropped without close() can be collected (and unmapped). */
+    private final RingMemory.Waiter waiter;
     /** The thread inside consume or poll, or null. */
     @SuppressWarnings("unused") // accessed through CONSUMER
     private volatile Thread consumer;
@@ -95,8 +96,13 @@ public final class SimRingBufferReader implements RingBufferReader {
     private SimRingBufferReader(Ring[] rings, String subject) {
         this.rings = rings;
         this.subject = subject;
-        for (Ring r : rings) {
-            r.memory.addWaiter(waiter);
+        RingMemory[] memories = new RingMemory[rings.length];
+        for (int i = 0; i < rings.length; i++) {
+            memories[i] = rings[i].memory;
+        }
+        this.waiter = new WeakWaiter(this, memories);
+        for (RingMemory m : memories) {
+            m.addWaiter(waiter);
         }
     }
 
@@ -305,6 +311,32 @@ public final class SimRingBufferReader implements RingBufferReader {
     }
 
     // ---- other calls -----------------------------------------------------------------------------------
+
+    /**
+     * A ring's reference to its reader: weak, so the ring's wait queue does not keep a dropped reader alive; it
+     * takes itself off the queue at the first wake-up after the reader is gone.
+     */
+    private static final class WeakWaiter implements RingMemory.Waiter {
+        private final java.lang.ref.WeakReference<SimRingBufferReader> reader;
+        private final RingMemory[] memories;
+
+        WeakWaiter(SimRingBufferReader reader, RingMemory[] memories) {
+            this.reader = new java.lang.ref.WeakReference<>(reader);
+            this.memories = memories;
+        }
+
+        @Override
+        public void wake() {
+            SimRingBufferReader r = reader.get();
+            if (r != null) {
+                r.signal();
+            } else {
+                for (RingMemory m : memories) {
+                    m.removeWaiter(this);
+                }
+            }
+        }
+    }
 
     private void signal() {
         signals.incrementAndGet();

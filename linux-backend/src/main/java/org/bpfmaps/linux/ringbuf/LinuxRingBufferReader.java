@@ -1,7 +1,5 @@
 package org.bpfmaps.linux.ringbuf;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -16,10 +14,10 @@ import org.bpfmaps.Access;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
-import org.bpfmaps.Errno;
 import org.bpfmaps.MapClosedException;
 import org.bpfmaps.MapType;
 import org.bpfmaps.RingBufferReader;
+import org.bpfmaps.spi.RingBufferChecks;
 import org.bpfmaps.linux.LinuxMap;
 
 /**
@@ -60,25 +58,13 @@ import org.bpfmaps.linux.LinuxMap;
  * {@code ENOTSUPP} (the doubled data area must fit one {@code ByteBuffer}).
  */
 public final class LinuxRingBufferReader implements RingBufferReader {
-    private static final VarHandle CONSUMER;
-
-    static {
-        try {
-            CONSUMER = MethodHandles.lookup().findVarHandle(LinuxRingBufferReader.class, "consumer", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final Ring[] rings;
     private final Resources resources;
     private final Poller poller;
     private final UseGate gate = new UseGate();
     private final Cleaner.Cleanable cleanable;
     private final String subject;
-    /** The thread inside consume or poll, or null. */
-    @SuppressWarnings("unused") // accessed through CONSUMER
-    private volatile Thread consumer;
+    private final RingBufferChecks.OneThread consumer = new RingBufferChecks.OneThread();
     /** The ring the next pass starts with, rotated so bounded consumes do not starve later rings. */
     private int nextRing;
 
@@ -148,7 +134,7 @@ public final class LinuxRingBufferReader implements RingBufferReader {
      */
     public static LinuxRingBufferReader open(BpfMap... maps) {
         Objects.requireNonNull(maps, "maps");
-        String subject = describe(maps);
+        String subject = RingBufferChecks.readerSubject(maps);
         if (maps.length == 0) {
             throw invalid(subject, "no ring buffer given");
         }
@@ -200,19 +186,8 @@ public final class LinuxRingBufferReader implements RingBufferReader {
         }
     }
 
-    private static String describe(BpfMap[] maps) {
-        StringBuilder sb = new StringBuilder("ring buffer reader over ");
-        if (maps == null || maps.length == 0) {
-            return sb.append("no map").toString();
-        }
-        for (int i = 0; i < maps.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(maps[i]);
-        }
-        return sb.toString();
-    }
-
     private static BpfException invalid(String subject, String detail) {
-        return BpfException.of(BpfCommand.RINGBUF_USER, Errno.EINVAL.number(), subject, detail);
+        return RingBufferChecks.invalid(subject, detail);
     }
 
     // ---- consuming -------------------------------------------------------------------------------------
@@ -224,10 +199,7 @@ public final class LinuxRingBufferReader implements RingBufferReader {
 
     @Override
     public int consume(RecordHandler handler, int maxRecords) {
-        Objects.requireNonNull(handler, "handler");
-        if (maxRecords < 0) {
-            throw invalid(subject, "negative maxRecords " + maxRecords);
-        }
+        RingBufferChecks.checkConsume(handler, maxRecords, subject);
         enterConsumer();
         try {
             return maxRecords == 0 ? 0 : drain(handler, maxRecords);
@@ -238,11 +210,7 @@ public final class LinuxRingBufferReader implements RingBufferReader {
 
     @Override
     public int poll(RecordHandler handler, Duration timeout) {
-        Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw invalid(subject, "negative timeout " + timeout);
-        }
+        RingBufferChecks.checkPoll(handler, timeout, subject);
         enterConsumer();
         try {
             long start = System.nanoTime();
@@ -408,22 +376,15 @@ public final class LinuxRingBufferReader implements RingBufferReader {
     // ---- use and thread accounting ---------------------------------------------------------------------
 
     private void enterConsumer() {
-        Thread self = Thread.currentThread();
-        Thread other = (Thread) CONSUMER.compareAndExchange(this, null, self);
-        if (other != null) {
-            throw new IllegalStateException(other == self
-                    ? "consume or poll called from a record handler of the same reader (" + subject + ")"
-                    : "another thread (" + other.getName() + ") is consuming " + subject
-                    + "; one thread consumes at a time");
-        }
+        consumer.enterConsumer(subject);
         if (!gate.acquire()) {
-            CONSUMER.setRelease(this, (Thread) null);
+            consumer.exit();
             throw closed();
         }
     }
 
     private void exitConsumer() {
-        CONSUMER.setRelease(this, (Thread) null);
+        consumer.exit();
         release();
     }
 

@@ -1,7 +1,5 @@
 package org.bpfmaps.linux.ringbuf;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
@@ -16,6 +14,7 @@ import org.bpfmaps.Errno;
 import org.bpfmaps.MapClosedException;
 import org.bpfmaps.MapType;
 import org.bpfmaps.UserRingBufferWriter;
+import org.bpfmaps.spi.RingBufferChecks;
 import org.bpfmaps.linux.LinuxMap;
 
 /**
@@ -58,17 +57,6 @@ import org.bpfmaps.linux.LinuxMap;
  * between reserve and submit blocks the ring for good, as with libbpf.
  */
 public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
-    private static final VarHandle PRODUCER;
-
-    static {
-        try {
-            PRODUCER = MethodHandles.lookup().findVarHandle(LinuxUserRingBufferWriter.class, "producer",
-                    Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final RingMapping mapping;
     private final ByteBuffer data;
     private final int dataSize;
@@ -76,9 +64,7 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
     private final UseGate gate = new UseGate();
     private final Cleaner.Cleanable cleanable;
     private final String subject;
-    /** The thread inside a producing call, or null. */
-    @SuppressWarnings("unused") // accessed through PRODUCER
-    private volatile Thread producer;
+    private final RingBufferChecks.OneThread producer = new RingBufferChecks.OneThread();
 
     /** The mapping and the positions of outstanding reservations; also the cleaner action. */
     private static final class Resources implements Runnable {
@@ -158,7 +144,7 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
     }
 
     private static BpfException invalid(String subject, String detail) {
-        return BpfException.of(BpfCommand.RINGBUF_USER, Errno.EINVAL.number(), subject, detail);
+        return RingBufferChecks.invalid(subject, detail);
     }
 
     // ---- producing -------------------------------------------------------------------------------------
@@ -220,18 +206,8 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
 
     /** The record's total length; refuses sizes that can never be drained. */
     private long checkSize(int size) {
-        if (size <= 0) {
-            throw invalid(subject, "record size " + size + " is not positive");
-        }
-        if (size > RingBufferDescriptor.USER_SAMPLE_MAX) {
-            throw invalid(subject, "record size " + size + " is above " + RingBufferDescriptor.USER_SAMPLE_MAX
-                    + ", the largest sample bpf_user_ringbuf_drain accepts");
-        }
         long total = RingBufferDescriptor.recordLength(size);
-        if (total > dataSize) {
-            throw invalid(subject, "record size " + size + " (" + total + " bytes with header) can never fit in "
-                    + "a ring of " + dataSize + " bytes");
-        }
+        RingBufferChecks.checkUserRecord(size, total, RingBufferDescriptor.USER_SAMPLE_MAX, dataSize, subject);
         return total;
     }
 
@@ -316,20 +292,15 @@ public final class LinuxUserRingBufferWriter implements UserRingBufferWriter {
     }
 
     private void enter() {
-        Thread self = Thread.currentThread();
-        Thread other = (Thread) PRODUCER.compareAndExchange(this, null, self);
-        if (other != null) {
-            throw new IllegalStateException("another thread (" + other.getName() + ") is producing into "
-                    + subject + "; one thread produces at a time");
-        }
+        producer.enterProducer(subject);
         if (!gate.acquire()) {
-            PRODUCER.setRelease(this, (Thread) null);
+            producer.exit();
             throw closed();
         }
     }
 
     private void exit() {
-        PRODUCER.setRelease(this, (Thread) null);
+        producer.exit();
         release();
     }
 

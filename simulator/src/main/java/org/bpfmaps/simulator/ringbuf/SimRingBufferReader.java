@@ -1,7 +1,5 @@
 package org.bpfmaps.simulator.ringbuf;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -15,10 +13,10 @@ import java.util.function.Function;
 import org.bpfmaps.BpfCommand;
 import org.bpfmaps.BpfException;
 import org.bpfmaps.BpfMap;
-import org.bpfmaps.Errno;
 import org.bpfmaps.MapClosedException;
 import org.bpfmaps.MapType;
 import org.bpfmaps.RingBufferReader;
+import org.bpfmaps.spi.RingBufferChecks;
 
 /**
  * The user-space consumer of simulated {@code RINGBUF} maps, following libbpf's {@code ring_buffer} protocol on the
@@ -50,16 +48,6 @@ import org.bpfmaps.RingBufferReader;
  */
 public final class SimRingBufferReader implements RingBufferReader {
 
-    private static final VarHandle CONSUMER;
-
-    static {
-        try {
-            CONSUMER = MethodHandles.lookup().findVarHandle(SimRingBufferReader.class, "consumer", Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     /** One ring of the reader. */
     private static final class Ring {
         final BpfMap map;
@@ -87,9 +75,7 @@ public final class SimRingBufferReader implements RingBufferReader {
     private volatile Thread sleeper;
     /** Holds this reader weakly, so that a reader dropped without close() can be collected (and unmapped). */
     private final RingMemory.Waiter waiter;
-    /** The thread inside consume or poll, or null. */
-    @SuppressWarnings("unused") // accessed through CONSUMER
-    private volatile Thread consumer;
+    private final RingBufferChecks.OneThread consumer = new RingBufferChecks.OneThread();
     private int nextRing;
     private ByteBuffer scratch = ByteBuffer.allocate(256);
 
@@ -117,7 +103,7 @@ public final class SimRingBufferReader implements RingBufferReader {
     public static SimRingBufferReader open(BpfMap[] maps, Function<BpfMap, RingBufMap> ringOf) {
         Objects.requireNonNull(maps, "maps");
         Objects.requireNonNull(ringOf, "ringOf");
-        String subject = describe(maps);
+        String subject = RingBufferChecks.readerSubject(maps);
         if (maps.length == 0) {
             throw invalid(subject, "no ring buffer given");
         }
@@ -143,19 +129,8 @@ public final class SimRingBufferReader implements RingBufferReader {
         return new SimRingBufferReader(rings, subject);
     }
 
-    private static String describe(BpfMap[] maps) {
-        StringBuilder sb = new StringBuilder("ring buffer reader over ");
-        if (maps == null || maps.length == 0) {
-            return sb.append("no map").toString();
-        }
-        for (int i = 0; i < maps.length; i++) {
-            sb.append(i == 0 ? "" : ", ").append(maps[i]);
-        }
-        return sb.toString();
-    }
-
     private static BpfException invalid(String subject, String detail) {
-        return BpfException.of(BpfCommand.RINGBUF_USER, Errno.EINVAL.number(), subject, detail);
+        return RingBufferChecks.invalid(subject, detail);
     }
 
     // ---- consuming -------------------------------------------------------------------------------------
@@ -167,10 +142,7 @@ public final class SimRingBufferReader implements RingBufferReader {
 
     @Override
     public int consume(RecordHandler handler, int maxRecords) {
-        Objects.requireNonNull(handler, "handler");
-        if (maxRecords < 0) {
-            throw invalid(subject, "negative maxRecords " + maxRecords);
-        }
+        RingBufferChecks.checkConsume(handler, maxRecords, subject);
         enterConsumer();
         try {
             return maxRecords == 0 ? 0 : drain(handler, maxRecords);
@@ -181,11 +153,7 @@ public final class SimRingBufferReader implements RingBufferReader {
 
     @Override
     public int poll(RecordHandler handler, Duration timeout) {
-        Objects.requireNonNull(handler, "handler");
-        Objects.requireNonNull(timeout, "timeout");
-        if (timeout.isNegative()) {
-            throw invalid(subject, "negative timeout " + timeout);
-        }
+        RingBufferChecks.checkPoll(handler, timeout, subject);
         enterConsumer();
         try {
             long start = System.nanoTime();
@@ -414,22 +382,15 @@ public final class SimRingBufferReader implements RingBufferReader {
     }
 
     private void enterConsumer() {
-        Thread self = Thread.currentThread();
-        Thread other = (Thread) CONSUMER.compareAndExchange(this, null, self);
-        if (other != null) {
-            throw new IllegalStateException(other == self
-                    ? "consume or poll called from a record handler of the same reader (" + subject + ")"
-                    : "another thread (" + other.getName() + ") is consuming " + subject
-                    + "; one thread consumes at a time");
-        }
+        consumer.enterConsumer(subject);
         if (closed.get()) {
-            CONSUMER.setRelease(this, (Thread) null);
+            consumer.exit();
             throw closedException();
         }
     }
 
     private void exitConsumer() {
-        CONSUMER.setRelease(this, (Thread) null);
+        consumer.exit();
     }
 
     private MapClosedException closedException() {

@@ -1,7 +1,5 @@
 package org.bpfmaps.simulator.ringbuf;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
@@ -15,6 +13,7 @@ import org.bpfmaps.Errno;
 import org.bpfmaps.MapClosedException;
 import org.bpfmaps.MapType;
 import org.bpfmaps.UserRingBufferWriter;
+import org.bpfmaps.spi.RingBufferChecks;
 
 /**
  * The user-space producer of a simulated {@code USER_RINGBUF} map, as libbpf's {@code user_ring_buffer} does it
@@ -41,17 +40,6 @@ import org.bpfmaps.UserRingBufferWriter;
  */
 public final class SimUserRingBufferWriter implements UserRingBufferWriter {
 
-    private static final VarHandle PRODUCER;
-
-    static {
-        try {
-            PRODUCER = MethodHandles.lookup().findVarHandle(SimUserRingBufferWriter.class, "producer",
-                    Thread.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final SimUserRingBuffer ring;
     private final RingMemory memory;
     private final String subject;
@@ -61,8 +49,7 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
             new java.util.concurrent.atomic.AtomicReference<>();
     /** Reservations not yet submitted or discarded, oldest first; guarded by this. */
     private final ArrayDeque<SimReservation> outstanding = new ArrayDeque<>();
-    @SuppressWarnings("unused") // accessed through PRODUCER
-    private volatile Thread producer;
+    private final RingBufferChecks.OneThread producer = new RingBufferChecks.OneThread();
 
     private SimUserRingBufferWriter(SimUserRingBuffer ring, String subject) {
         this.ring = ring;
@@ -96,7 +83,7 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
     }
 
     private static BpfException invalid(String subject, String detail) {
-        return BpfException.of(BpfCommand.RINGBUF_USER, Errno.EINVAL.number(), subject, detail);
+        return RingBufferChecks.invalid(subject, detail);
     }
 
     // ---- producing -------------------------------------------------------------------------------------
@@ -156,18 +143,8 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
 
     /** The record's total length; refuses sizes that can never be drained. */
     private long checkSize(int size) {
-        if (size <= 0) {
-            throw invalid(subject, "record size " + size + " is not positive");
-        }
-        if (size > RingLayout.DYNPTR_MAX_SIZE) {
-            throw invalid(subject, "record size " + size + " is above " + RingLayout.DYNPTR_MAX_SIZE
-                    + ", the largest sample bpf_user_ringbuf_drain accepts");
-        }
         long total = RingLayout.recordLength(size);
-        if (total > memory.size()) {
-            throw invalid(subject, "record size " + size + " (" + total + " bytes with header) can never fit in "
-                    + "a ring of " + memory.size() + " bytes");
-        }
+        RingBufferChecks.checkUserRecord(size, total, RingLayout.DYNPTR_MAX_SIZE, memory.size(), subject);
         return total;
     }
 
@@ -282,20 +259,15 @@ public final class SimUserRingBufferWriter implements UserRingBufferWriter {
     }
 
     private void enter() {
-        Thread self = Thread.currentThread();
-        Thread other = (Thread) PRODUCER.compareAndExchange(this, null, self);
-        if (other != null) {
-            throw new IllegalStateException("another thread (" + other.getName() + ") is producing into "
-                    + subject + "; one thread produces at a time");
-        }
+        producer.enterProducer(subject);
         if (closed.get()) {
-            PRODUCER.setRelease(this, (Thread) null);
+            producer.exit();
             throw closedException();
         }
     }
 
     private void exit() {
-        PRODUCER.setRelease(this, (Thread) null);
+        producer.exit();
     }
 
     private MapClosedException closedException() {
